@@ -1,0 +1,1 @@
+"""A faithful Azure DevOps + Entra ID simulator for tests and the demo. Production code never imports it."""

@@ -1,0 +1,1 @@
+"""Routes: builds (to be written)."""

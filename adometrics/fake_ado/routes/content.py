@@ -1,0 +1,1 @@
+"""Routes: content (to be written)."""

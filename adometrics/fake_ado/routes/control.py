@@ -1,0 +1,1 @@
+"""Routes: control (to be written)."""

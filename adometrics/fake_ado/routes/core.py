@@ -1,0 +1,1 @@
+"""Routes: core (to be written)."""

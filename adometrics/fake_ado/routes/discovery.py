@@ -1,0 +1,1 @@
+"""Routes: discovery (to be written)."""

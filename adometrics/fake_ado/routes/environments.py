@@ -1,0 +1,1 @@
+"""Routes: environments (to be written)."""

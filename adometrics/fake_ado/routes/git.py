@@ -1,0 +1,1 @@
+"""Routes: git (to be written)."""

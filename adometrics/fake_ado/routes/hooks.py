@@ -1,0 +1,1 @@
+"""Routes: hooks (to be written)."""

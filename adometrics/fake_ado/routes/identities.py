@@ -1,0 +1,1 @@
+"""Routes: identities (to be written)."""

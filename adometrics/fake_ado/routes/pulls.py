@@ -1,0 +1,1 @@
+"""Routes: pulls (to be written)."""

@@ -1,0 +1,1 @@
+"""Routes: releases (to be written)."""
