@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from .auth import Authenticator
 from .faults import FaultInjector
+from .hooks import ServiceHooks
 from .requestlog import RequestLog
 from .scenario import build_world
 from .scenario.world import World
@@ -18,6 +20,9 @@ class SimulatorConfig:
     seed: int = 1
     organization: str = "fabrikam"
     throttle: ThrottleConfig | None = None  # None: no throttling (unit tests)
+    pat: str | None = None  # the default PAT's token; None derives a stable one from organization + seed
+    latency_ms: float = 0.0  # added to every request (benchmarks)
+    max_recent: int = 1000  # request-log entries kept
 
 
 class Simulator:
@@ -25,14 +30,31 @@ class Simulator:
 
     def __init__(self, config: SimulatorConfig | None = None):
         self.config = config or SimulatorConfig()
+        self.hooks = ServiceHooks(self)
         self.reset()
 
-    def reset(self, config: SimulatorConfig | None = None) -> None:
-        if config is not None:
-            self.config = config
-        self.world: World = build_world(self.config.scenario, seed=self.config.seed,
-                                        organization=self.config.organization)
-        self.auth = Authenticator(self.world)
-        self.throttle = Throttle(self.config.throttle)
-        self.faults = FaultInjector(seed=self.config.seed)
-        self.log = RequestLog()
+    def reset(self, config: SimulatorConfig | None = None, **changes: Any) -> None:
+        """Rebuild the world and forget credentials, faults, throttling state and the log."""
+        config = config or self.config
+        if changes:
+            config = replace(config, **changes)
+        world = build_world(config.scenario, seed=config.seed, organization=config.organization)
+        self.config = config
+        self.world: World = world
+        self.auth = Authenticator(world)
+        self.auth.create_default(config.pat, config.seed)
+        self.throttle = Throttle(config.throttle)
+        self.faults = FaultInjector(seed=config.seed, latency_ms=config.latency_ms)
+        self.log = RequestLog(config.max_recent)
+        hooks = getattr(self, "hooks", None)
+        if hooks is not None and hasattr(hooks, "reset"):
+            hooks.reset()
+
+    @property
+    def pat(self) -> str:
+        """The token of the default PAT (product scopes, owned by an administrator)."""
+        return self.auth.default_token
+
+    @property
+    def organization_path(self) -> str:
+        return "/" + self.world.organization

@@ -229,12 +229,20 @@ def check_api_version(request: Request, route_version: str, min_version: str = "
     route = parse_api_version(route_version)
     minimum = parse_api_version(min_version)
     assert route is not None and minimum is not None
-    if version.number > SERVER_MAX or version.number < minimum.number or version.number > route.number:
+    if version.number > SERVER_MAX:
         raise AdoError(
             400,
             "VssVersionOutOfRangeException",
             f"The requested REST API version of {sent} is out of range for this server. The latest REST API "
-            f"version for this resource is {route_version}.",
+            f"version this server supports is {SERVER_MAX[0]}.{SERVER_MAX[1]}.",
+        )
+    # A version above the resource's latest (up to the server's) is served at the resource's latest.
+    if version.number < minimum.number:
+        raise AdoError(
+            400,
+            "VssVersionOutOfRangeException",
+            f"The requested version {sent} of the resource is out of range. The minimum version this "
+            f"resource supports is {min_version}.",
         )
     preview_needed = (route.preview and version.number == route.number) or version.number == SERVER_MAX
     if preview_needed and not version.preview:

@@ -190,6 +190,7 @@ class PullRequestStatus:
     target_url: str
     created_by_id: str
     created: datetime
+    properties: dict[str, object] = field(default_factory=dict)  # typed bag {name: {"$type", "$value"}}
 
 
 @dataclass(slots=True)
@@ -352,7 +353,7 @@ class Deployment:
     queued: datetime
     started: datetime
     completed: datetime
-    deployment_status: str  # succeeded | partiallySucceeded | failed | notDeployed | inProgress (while running)
+    deployment_status: str  # succeeded | partiallySucceeded | failed | notDeployed (views: inProgress)
     operation_status: str  # Approved | PhaseSucceeded | PhaseFailed | Canceled | Rejected | ...
     requested_by_id: str
 

@@ -1,0 +1,379 @@
+"""Wire shapes of pull requests and their parts (threads, iterations, commits, reviewers, statuses).
+
+Shapes follow ``specs/git/7.1/httpExamples/pull*``; everything is rendered *as of the world's now* through
+``scenario.views`` (a PR closing later is still active, a vote cast later is not visible yet).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from ..registry import Call
+from ..scenario import views
+from ..scenario.model import (
+    Comment,
+    Commit,
+    Iteration,
+    PullRequest,
+    PullRequestStatus,
+    Repository,
+    Reviewer,
+    Thread,
+)
+from ..wire import iso
+from .common import identity_ref, link
+
+LIST_DESCRIPTION_LIMIT = 400  # lists truncate descriptions (spec text of Pull Requests_Get Pull Requests)
+SERVICE_ACCOUNTS = {  # author of system comments, as in the threads example
+    "displayName": "[{org}]\\Project Collection Service Accounts",
+    "id": "41113706-4320-4083-9150-925feb93fc22",
+}
+
+
+def api_base(call: Call) -> str:
+    return f"{call.host_url('dev')}/{call.world.organization}"
+
+
+def repo_url(call: Call, repo: Repository) -> str:
+    return f"{api_base(call)}/{repo.project_id}/_apis/git/repositories/{repo.id}"
+
+
+def pr_url(call: Call, repo: Repository, pr_id: int) -> str:
+    return f"{repo_url(call, repo)}/pullRequests/{pr_id}"
+
+
+def repository_ref(call: Call, repo: Repository, *, full: bool) -> dict[str, Any]:
+    """The PR's ``repository``: lists carry a short project (state ``unchanged``, as the list examples do)."""
+    project = call.world.project(repo.project_id)
+    assert project is not None
+    if full:
+        proj: dict[str, Any] = {
+            "id": project.id,
+            "name": project.name,
+            "description": project.description,
+            "url": f"{api_base(call)}/_apis/projects/{project.id}",
+            "state": project.state,
+            "revision": project.revision,
+        }
+    else:
+        proj = {"id": project.id, "name": project.name, "state": "unchanged"}
+    ref: dict[str, Any] = {"id": repo.id, "name": repo.name, "url": repo_url(call, repo), "project": proj}
+    if full:
+        ref["remoteUrl"] = f"{api_base(call)}/{project.name}/_git/{repo.name}"
+    return ref
+
+
+def commit_ref(call: Call, repo: Repository, sha: str) -> dict[str, str]:
+    return {"commitId": sha, "url": f"{repo_url(call, repo)}/commits/{sha}"}
+
+
+def git_commit(call: Call, repo: Repository, commit: Commit) -> dict[str, Any]:
+    """GitCommitRef as list endpoints give it (no parents, no change list)."""
+
+    def user(sig):
+        return {"name": sig.name, "email": sig.email, "date": iso(sig.date)}
+
+    return {
+        "commitId": commit.sha,
+        "author": user(commit.author),
+        "committer": user(commit.committer),
+        "comment": commit.comment,
+        "url": f"{repo_url(call, repo)}/commits/{commit.sha}",
+    }
+
+
+def _stable_guid(*parts: object) -> str:
+    digest = hashlib.sha1("|".join(str(p) for p in parts).encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16]))
+
+
+def reviewer(
+    call: Call,
+    repo: Repository,
+    pr: PullRequest,
+    rev: Reviewer,
+    vote: int,
+    voted_for: list[dict[str, Any]] | None = None,
+) -> dict[str, Any] | None:
+    """IdentityRefWithVote: the vote as of now; ``isRequired`` only when set, as ADO sends it."""
+    ref = identity_ref(call, rev.identity_id)
+    if ref is None:
+        return None
+    out: dict[str, Any] = {
+        "reviewerUrl": f"{pr_url(call, repo, pr.id)}/reviewers/{rev.identity_id}",
+        "vote": vote,
+        "hasDeclined": rev.has_declined,
+        "isFlagged": False,
+    }
+    if rev.is_required:
+        out["isRequired"] = True
+    if ref.get("isContainer"):
+        out["votedFor"] = voted_for or []
+    out.update(ref)
+    return out
+
+
+def reviewers(call: Call, repo: Repository, pr: PullRequest) -> list[dict[str, Any]]:
+    """Reviewers added by now; a group reviewer's ``votedFor`` lists the individual reviewers who voted."""
+    visible = views.visible_reviewers(pr, call.world.now)
+    people = [reviewer(call, repo, pr, r, vote) for r, vote in visible]
+    voters = [p for p in people if p is not None and p["vote"] != 0 and not p.get("isContainer")]
+    out = []
+    for (rev, vote), rendered in zip(visible, people, strict=True):
+        if rendered is None:
+            continue
+        if rendered.get("isContainer"):
+            rendered = reviewer(
+                call,
+                repo,
+                pr,
+                rev,
+                vote,
+                [
+                    {k: v for k, v in p.items() if k not in ("hasDeclined", "isFlagged", "isRequired")}
+                    for p in voters
+                ],
+            )
+        out.append(rendered)
+    return out
+
+
+def pull_request(
+    call: Call, repo: Repository, pr: PullRequest, *, listing: bool, include_commits: bool = False
+) -> dict[str, Any]:
+    """GitPullRequest. ``listing`` gives the list form: truncated description, no ``closedBy``/_links."""
+    now = call.world.now
+    status = views.pr_status(pr, now)
+    description = pr.description
+    if listing and len(description) > LIST_DESCRIPTION_LIMIT:
+        description = description[:LIST_DESCRIPTION_LIMIT]
+    out: dict[str, Any] = {
+        "repository": repository_ref(call, repo, full=not listing),
+        "pullRequestId": pr.id,
+        "codeReviewId": pr.id,
+        "status": status,
+        "createdBy": identity_ref(call, pr.created_by_id),
+        "creationDate": iso(pr.created),
+    }
+    closed = views.pr_closed(pr, now)
+    if closed is not None:
+        out["closedDate"] = iso(closed)
+        closer = views.pr_closed_by(pr, now)
+        if not listing and closer:
+            out["closedBy"] = identity_ref(call, closer)
+    out.update(
+        {
+            "title": pr.title,
+            "description": description,
+            "sourceRefName": pr.source_ref,
+            "targetRefName": pr.target_ref,
+            "isDraft": views.pr_is_draft(pr, now),
+            "mergeStatus": "succeeded" if status != "abandoned" else "notSet",
+            "mergeId": _stable_guid("merge", pr.repository_id, pr.id),
+        }
+    )
+    out["lastMergeSourceCommit"] = commit_ref(call, repo, views.last_merge_source(pr, now))
+    out["lastMergeTargetCommit"] = commit_ref(call, repo, views.last_merge_target(pr, now))
+    merge = views.last_merge_commit(pr, now)
+    if merge:
+        out["lastMergeCommit"] = commit_ref(call, repo, merge)
+    out["reviewers"] = reviewers(call, repo, pr)
+    out["labels"] = [{"id": _stable_guid("label", name), "name": name, "active": True} for name in pr.labels]
+    if status == "completed":
+        out["completionOptions"] = {
+            "mergeStrategy": pr.merge_strategy,
+            "deleteSourceBranch": True,
+            "transitionWorkItems": True,
+        }
+        out["completionQueueTime"] = iso(closed)
+    if include_commits:
+        out["commits"] = pr_commits(call, repo, pr)
+    out["url"] = pr_url(call, repo, pr.id)
+    if not listing:
+        out["_links"] = _pr_links(call, repo, pr, out)
+    out["supportsIterations"] = True
+    if not listing:
+        out["artifactId"] = f"vstfs:///Git/PullRequestId/{repo.project_id}%2f{repo.id}%2f{pr.id}"
+    return out
+
+
+def _pr_links(call: Call, repo: Repository, pr: PullRequest, body: dict[str, Any]) -> dict[str, Any]:
+    base = pr_url(call, repo, pr.id)
+    return {
+        "self": link(base),
+        "repository": link(repo_url(call, repo)),
+        "workItems": link(f"{base}/workitems"),
+        "sourceBranch": link(f"{repo_url(call, repo)}/refs"),
+        "targetBranch": link(f"{repo_url(call, repo)}/refs"),
+        "statuses": link(f"{base}/statuses"),
+        "sourceCommit": link(body["lastMergeSourceCommit"]["url"]),
+        "targetCommit": link(body["lastMergeTargetCommit"]["url"]),
+        "createdBy": link(
+            f"{call.host_url('vssps')}/{call.world.organization}/_apis/Identities/{pr.created_by_id}"
+        ),
+        "iterations": link(f"{base}/iterations"),
+    }
+
+
+def pr_commits(call: Call, repo: Repository, pr: PullRequest, shas: list[str] | None = None) -> list[dict]:
+    out = []
+    for sha in views.pr_commit_shas(pr, call.world.now) if shas is None else shas:
+        commit = call.world.commit(repo.id, sha)
+        out.append(git_commit(call, repo, commit) if commit else commit_ref(call, repo, sha))
+    return out
+
+
+# -- threads ----------------------------------------------------------------------------------------
+
+
+def _system_author(call: Call) -> dict[str, Any]:
+    org = call.world.organization
+    ident = SERVICE_ACCOUNTS["id"]
+    return {
+        "displayName": SERVICE_ACCOUNTS["displayName"].format(org=org),
+        "url": f"{call.host_url('vssps')}/{org}/_apis/Identities/{ident}",
+        "id": ident,
+        "imageUrl": f"{api_base(call)}/_api/_common/identityImage?id={ident}",
+        "isContainer": True,
+    }
+
+
+def thread(call: Call, pr: PullRequest, th: Thread) -> dict[str, Any]:
+    """GitPullRequestCommentThread; ``th`` comes from ``views.visible_threads`` (comments as of now)."""
+    now = call.world.now
+    properties = {name: {"$type": t, "$value": v} for name, (t, v) in th.properties.items()}
+    if not th.is_system and "Microsoft.TeamFoundation.Discussion.SupportsMarkdown" not in properties:
+        properties["Microsoft.TeamFoundation.Discussion.SupportsMarkdown"] = {
+            "$type": "System.Int32",
+            "$value": 1,
+        }
+    out: dict[str, Any] = {
+        "pullRequestThreadContext": None,
+        "id": th.id,
+        "publishedDate": iso(th.published),
+        "lastUpdatedDate": iso(th.last_updated),
+        "comments": [_comment(call, c) for c in th.comments],
+    }
+    if not th.is_system:
+        out["status"] = th.status or "active"
+    out["threadContext"] = None
+    if th.file_path:
+        last_it = views.visible_iterations(pr, now)
+        out["pullRequestThreadContext"] = {
+            "iterationContext": {
+                "firstComparingIteration": 1,
+                "secondComparingIteration": last_it[-1].id if last_it else 1,
+            },
+            "changeTrackingId": 1,
+        }
+        out["threadContext"] = {
+            "filePath": th.file_path,
+            "rightFileStart": {"line": 5, "offset": 1},
+            "rightFileEnd": {"line": 5, "offset": 13},
+        }
+    out["properties"] = properties
+    out["isDeleted"] = False
+    return out
+
+
+def _comment(call: Call, c: Comment) -> dict[str, Any]:
+    author = identity_ref(call, c.author_id) or _system_author(call)
+    return {
+        "id": c.id,
+        "parentCommentId": c.parent_id,
+        "author": author,
+        "content": c.content,
+        "publishedDate": iso(c.published),
+        "lastUpdatedDate": iso(c.published),
+        "lastContentUpdatedDate": iso(c.published),
+        "commentType": c.comment_type,
+        "usersLiked": [],
+    }
+
+
+# -- iterations -------------------------------------------------------------------------------------
+
+
+def iteration(call: Call, repo: Repository, pr: PullRequest, it: Iteration, *, include_commits: bool) -> dict:
+    author = identity_ref(call, it.author_id)
+    out: dict[str, Any] = {
+        "id": it.id,
+        "description": pr.title if it.id == 1 else "",
+        "author": author,
+        "createdDate": iso(it.created),
+        "updatedDate": iso(it.created),
+        "sourceRefCommit": {"commitId": it.source_commit},
+        "targetRefCommit": {"commitId": it.target_commit},
+        "commonRefCommit": {"commitId": it.common_commit},
+        "hasMoreCommits": False,
+        "reason": it.reason,
+        "push": {"pushId": it.push_id, "date": iso(it.created), "pushedBy": author},
+    }
+    if include_commits:
+        out["commits"] = pr_commits(call, repo, pr, list(it.commit_shas))
+    url = f"{pr_url(call, repo, pr.id)}/iterations/{it.id}"
+    out["_links"] = {
+        "self": link(url),
+        "repository": link(repo_url(call, repo)),
+        "pullRequest": link(pr_url(call, repo, pr.id)),
+    }
+    return out
+
+
+# -- statuses ---------------------------------------------------------------------------------------
+
+
+def status(
+    call: Call, repo: Repository, pr: PullRequest, st: PullRequestStatus, *, links: str | None
+) -> dict:
+    """GitPullRequestStatus. ``links`` ("pr" or "iteration": the URL form) only on single responses, as the
+    examples show; lists carry no ``_links``."""
+    out: dict[str, Any] = {}
+    if st.properties:
+        out["properties"] = st.properties
+    if st.iteration_id is not None:
+        out["iterationId"] = st.iteration_id
+    out.update(
+        {
+            "id": st.id,
+            "state": st.state,
+            "description": st.description,
+            "context": {"name": st.name, "genre": st.genre},
+            "creationDate": iso(st.created),
+            "updatedDate": iso(st.created),
+            "createdBy": identity_ref(call, st.created_by_id),
+        }
+    )
+    if st.target_url:
+        out["targetUrl"] = st.target_url
+    if links:
+        base = pr_url(call, repo, pr.id)
+        if links == "iteration" and st.iteration_id is not None:
+            base = f"{base}/iterations/{st.iteration_id}"
+        out["_links"] = {"self": link(f"{base}/statuses/{st.id}"), "repository": link(repo_url(call, repo))}
+    return out
+
+
+def typed_properties(raw: Any) -> dict[str, Any]:
+    """A status's ``properties`` as ADO stores them: plain values become ``{"$type", "$value"}`` bags
+    (``System.Int32``, ``System.Double``, ``System.Boolean``, ``System.String``); typed ones are kept."""
+    if not isinstance(raw, dict):
+        return {}
+    out: dict[str, Any] = {}
+    for name, value in raw.items():
+        if isinstance(value, dict) and "$type" in value:
+            out[name] = {"$type": value["$type"], "$value": value.get("$value")}
+        elif isinstance(value, bool):
+            out[name] = {"$type": "System.Boolean", "$value": value}
+        elif isinstance(value, int):
+            out[name] = {
+                "$type": "System.Int32" if -(2**31) <= value < 2**31 else "System.Int64",
+                "$value": value,
+            }
+        elif isinstance(value, float):
+            out[name] = {"$type": "System.Double", "$value": value}
+        else:
+            out[name] = {"$type": "System.String", "$value": str(value)}
+    return out
