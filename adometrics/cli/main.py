@@ -38,3 +38,7 @@ cli.add_command(fake_ado)
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -60,12 +60,13 @@ def _dispatcher(sim: Simulator, ep: Endpoint):
 
 
 async def _simulated(sim: Simulator, ep: Endpoint, request: Request) -> Response:
-    entry = sim.log.start(request, ep)
+    log = sim.log  # the log this request started in, even if a reset replaces it meanwhile
+    entry = log.start(request, ep)
     identity = sim.auth.identify(request)
     entry.identity_id = identity
     key = identity or ANONYMOUS
     if sim.throttle.violates(key):
-        sim.log.violation(entry)
+        log.violation(entry)
     fired = await sim.faults.before(ep, request)
     response = fired.response() if fired is not None else None
     if response is None:
@@ -74,10 +75,10 @@ async def _simulated(sim: Simulator, ep: Endpoint, request: Request) -> Response
         response.headers.update(sim.throttle.status_headers(key))
     if fired is not None:
         response = fired.after(response)
-    retry_after = response.headers.get("retry-after")
-    if retry_after is not None:
+    retry_after = response.headers.get("retry-after", "")
+    if retry_after.replace(".", "", 1).isdigit():
         sim.throttle.note_retry_after(key, float(retry_after))
-    sim.log.finish(entry, response.status_code, fired.label if fired is not None else None)
+    log.finish(entry, response.status_code, fired.label if fired is not None else None)
     return response
 
 

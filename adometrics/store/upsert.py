@@ -7,12 +7,16 @@ change (no rewrite, no WAL growth on a re-run). Works inside the caller's transa
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from itertools import islice
+from operator import attrgetter, itemgetter
 
 from sqlalchemy import Connection, update
 
-from .crypto import OrgCipher, aad_prefix, row_key
+from .columns import UtcDateTime
+from .crypto import NONCE_SIZE, OrgCipher, aad_prefix, row_key
 from .dialect import insert
 from .keyring import Keyring
 from .mapping import SPECS, Spec, spec_for
@@ -21,38 +25,93 @@ from .schema import build_definitions
 BATCH_SIZE = 2_000
 
 
-class _Encoder:
-    """Turns records of one spec and one organization into table rows (plaintext never leaves this object)."""
+def _sqlite_time(value: datetime | None) -> str | None:
+    """What SQLAlchemy's SQLite DATETIME stores (always with microseconds, so text order is time order)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: adometrics stores aware UTC times only")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
-    def __init__(self, spec: Spec, cipher: OrgCipher) -> None:
+
+def _aware_time(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: adometrics stores aware UTC times only")
+    return value
+
+
+class _Encoder:
+    """Turns records of one spec and one organization into table rows (plaintext never leaves this object).
+
+    Values are bound as the driver expects them (see :class:`_Statement`), so conversions SQLAlchemy's types
+    would make per value are made here once per column kind.
+    """
+
+    def __init__(self, spec: Spec, cipher: OrgCipher, dialect: str) -> None:
         self.spec = spec
         self.cipher = cipher
         self.table = spec.table.name
-        self.prefixes = [(x, aad_prefix(cipher.org_id, self.table, x.enc)) for x in spec.sealed]
+        self.plain_names = spec.plain_fields
+        self.get_plain = attrgetter(*spec.plain_fields)
+        self.sealed = [(x.enc, x.bidx if x.index else None, x.index,
+                        aad_prefix(cipher.org_id, self.table, x.enc)) for x in spec.sealed]
+        self.get_sealed = attrgetter(*(x.field for x in spec.sealed)) if spec.sealed else None
         self.row_key_columns = spec.key[1:]
+        self.times = [c.name for c in spec.table.c if isinstance(c.type, UtcDateTime)]
+        self.bind_time = _sqlite_time if dialect == "sqlite" else _aware_time
 
     def row(self, record, context: dict | None = None) -> dict:
         spec, cipher = self.spec, self.cipher
-        row = dict(context) if context else {}
-        for name in spec.plain_fields:
-            row[name] = getattr(record, name)
+        values = self.get_plain(record)
+        if len(self.plain_names) == 1:
+            values = (values,)
+        row = dict(zip(self.plain_names, values, strict=True))
+        if context:
+            row.update(context)
         for name in spec.enums:
             if row[name] is not None:
                 row[name] = str(row[name])
         for name in spec.tuples:
             if row[name] is not None:
                 row[name] = " ".join(row[name])
-        plain = [getattr(record, x.field) for x, _ in self.prefixes]
-        for (x, _), value in zip(self.prefixes, plain, strict=True):
-            if x.index:
-                row[x.bidx] = None if value is None else cipher.blind(x.index, value)
-        key = row_key([row[c] for c in self.row_key_columns])
-        for (x, prefix), value in zip(self.prefixes, plain, strict=True):
-            row[x.enc] = None if value is None else cipher.encrypt(value, prefix, key)
-        if spec.has_digest:
-            values = tuple(row[c] for c in spec.digest_columns)
-            row["row_digest"] = cipher.digest(self.table, (*values, *plain))
+        for name in self.times:
+            row[name] = self.bind_time(row[name])
+        plain: tuple = ()
+        if self.sealed:
+            plain = self.get_sealed(record)
+            if len(self.sealed) == 1:
+                plain = (plain,)
+        if spec.has_digest:  # over the synced values only: before blind indexes and ciphertexts join the row
+            row["row_digest"] = cipher.digest(self.table, (tuple(row.values()), plain))
+        if self.sealed:
+            for (_, bidx, kind, _), value in zip(self.sealed, plain, strict=True):
+                if bidx:
+                    row[bidx] = None if value is None else cipher.blind(kind, value)
+            key = row_key([row[c] for c in self.row_key_columns])
+            nonces = os.urandom(NONCE_SIZE * len(self.sealed))
+            for i, ((enc, _, _, prefix), value) in enumerate(zip(self.sealed, plain, strict=True)):
+                row[enc] = None if value is None else cipher.encrypt(
+                    value, prefix, key, nonces[i * NONCE_SIZE:(i + 1) * NONCE_SIZE])
         return row
+
+
+class _Statement:
+    """The upsert compiled once per call and executed through the driver's executemany.
+
+    Going below SQLAlchemy's per-value parameter processing roughly doubles ingest speed; the values are
+    already in driver form (:class:`_Encoder`).
+    """
+
+    def __init__(self, conn: Connection, spec: Spec, columns: list[str]) -> None:
+        compiled = _statement(conn, spec).compile(dialect=conn.dialect, column_keys=columns)
+        self.sql = str(compiled)
+        self.getter = itemgetter(*compiled.positiontup) if compiled.positional else None
+
+    def execute(self, conn: Connection, rows: list[dict]) -> None:
+        params = [self.getter(r) for r in rows] if self.getter else rows
+        conn.exec_driver_sql(self.sql, params)
 
 
 def _statement(conn: Connection, spec: Spec):
@@ -85,11 +144,13 @@ def _write(conn: Connection, keyring: Keyring, spec: Spec, items: list[tuple[obj
     by_org: dict[str, list[tuple[object, dict | None]]] = {}
     for identity, pair in latest.items():
         by_org.setdefault(identity[0], []).append(pair)
-    stmt = _statement(conn, spec)
+    statement: _Statement | None = None
     for org_id, pairs in by_org.items():
-        encoder = _Encoder(spec, keyring.cipher(conn, org_id))
+        encoder = _Encoder(spec, keyring.cipher(conn, org_id), conn.dialect.name)
         for batch in _batches((encoder.row(r, c) for r, c in pairs), batch_size):
-            conn.execute(stmt, batch)
+            if statement is None:
+                statement = _Statement(conn, spec, list(batch[0]))
+            statement.execute(conn, batch)
 
 
 def upsert(conn: Connection, keyring: Keyring, records: Iterable, *,

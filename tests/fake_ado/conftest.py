@@ -60,8 +60,10 @@ def all_scopes_pat(sim: Simulator) -> str:
 def specs() -> SpecLibrary:
     library = load_library()
     if library is None:
-        pytest.skip(f"the official specs are not available: set {SPECS_ENV} or provide "
-                    "../shared/reference/azure-devops/specs beside the repository")
+        pytest.skip(
+            f"the official specs are not available: set {SPECS_ENV} or provide "
+            "../shared/reference/azure-devops/specs beside the repository"
+        )
     return library
 
 
@@ -88,8 +90,9 @@ def _crash(request, call):
 
 
 def _probe(name, path, scopes=(), *, host="dev", method="GET", handler=_caller, **kw) -> registry.Endpoint:
-    return registry.Endpoint(name=name, host=host, method=method, path=path, handler=handler,
-                             scopes=frozenset(scopes), **kw)
+    return registry.Endpoint(
+        name=name, host=host, method=method, path=path, handler=handler, scopes=frozenset(scopes), **kw
+    )
 
 
 PROBES = (
@@ -134,15 +137,24 @@ def probe_client(probe_sim: Simulator):
 # -- real path parameters from the world (fidelity and paging tests) -----------------------------------------
 
 GIT_AREA = "4e080c62-fa21-4fbc-8fef-2a10a2b38049"
-STATUS_BODY = {"state": "succeeded", "description": "fidelity check", "targetUrl": "https://ci.example/run/1",
-               "context": {"name": "fidelity", "genre": "adometrics"}}
+STATUS_BODY = {
+    "state": "succeeded",
+    "description": "fidelity check",
+    "targetUrl": "https://ci.example/run/1",
+    "context": {"name": "fidelity", "genre": "adometrics"},
+}
 
 
 def subscription_body(project_id: str, url: str = "https://hooks.example/receiver") -> dict:
-    return {"publisherId": "tfs", "eventType": "git.pullrequest.updated", "resourceVersion": "1.0",
-            "consumerId": "webHooks", "consumerActionId": "httpRequest",
-            "publisherInputs": {"projectId": project_id},
-            "consumerInputs": {"url": url, "basicAuthUsername": "ado", "basicAuthPassword": "s3cret"}}
+    return {
+        "publisherId": "tfs",
+        "eventType": "git.pullrequest.updated",
+        "resourceVersion": "1.0",
+        "consumerId": "webHooks",
+        "consumerActionId": "httpRequest",
+        "publisherInputs": {"projectId": project_id},
+        "consumerInputs": {"url": url, "basicAuthUsername": "ado", "basicAuthPassword": "s3cret"},
+    }
 
 
 class WorldParams:
@@ -157,17 +169,20 @@ class WorldParams:
         self.repo = world.repository(self.pr.repository_id)
         self.build = self._build()
         self.release = self._release()
-        self.environment = next(e for p in world.projects() for e in world.environments(p.id)
-                                if world.deployment_records(e.id))
+        self.environment = next(
+            e for p in world.projects() for e in world.environments(p.id) if world.deployment_records(e.id)
+        )
         self.user = next(u for u in world.users() if u.identity.id == admin_identity(world))
 
     def _richness(self, pr) -> tuple:
         now = self.now
-        visible = [len([s for s in pr.statuses if s.created <= now and s.iteration_id]),
-                   len([s for s in pr.statuses if s.created <= now]),
-                   len([t for t in pr.threads if t.published <= now]),
-                   len([i for i in pr.iterations if i.created <= now]),
-                   len([r for r in pr.reviewers if r.added <= now])]
+        visible = [
+            len([s for s in pr.statuses if s.created <= now and s.iteration_id]),
+            len([s for s in pr.statuses if s.created <= now]),
+            len([t for t in pr.threads if t.published <= now]),
+            len([i for i in pr.iterations if i.created <= now]),
+            len([r for r in pr.reviewers if r.added <= now]),
+        ]
         return (sum(1 for v in visible if v), *visible)
 
     def _build(self):
@@ -176,8 +191,12 @@ class WorldParams:
 
     def _release(self):
         releases = [r for p in self.world.projects() for r in self.world.releases(p.id)]
-        done = {d.release_id for p in self.world.projects() for d in self.world.deployments(p.id)
-                if d.completed <= self.now}
+        done = {
+            d.release_id
+            for p in self.world.projects()
+            for d in self.world.deployments(p.id)
+            if d.completed <= self.now
+        }
         return max((r for r in releases if r.id in done), key=lambda r: r.id)
 
     def project_for(self, ep: Endpoint) -> str:
@@ -195,28 +214,45 @@ class WorldParams:
         project = self.project_for(ep)
         timeline = list(world.timeline(build.id))
         ident = self.user.identity
-        iteration = [i for i in pr.iterations if i.created <= self.now][-1]
+        iteration = max((i for i in pr.iterations if i.created <= self.now), key=lambda i: len(i.commit_shas))
         statuses = [s for s in pr.statuses if s.created <= self.now]
-        status = next((s for s in statuses if s.iteration_id == iteration.id), statuses[0] if statuses else None)
+        status = next(
+            (s for s in statuses if s.iteration_id == iteration.id), statuses[0] if statuses else None
+        )
         head = world.resolve_version(self.repo.id, self.repo.default_branch, "branch")
         values = {
-            "org": world.organization, "project": project, "repo": self.repo.id, "pr": str(pr.id),
+            "org": world.organization,
+            "project": project,
+            "repo": self.repo.id,
+            "pr": str(pr.id),
             "iteration": str(iteration.id),
             "thread": str(next(t.id for t in pr.threads if t.published <= self.now)),
-            "status": str(status.id) if status else "1", "sha": head or pr.last_merge_source_commit,
-            "push": str(world.pushes(self.repo.id)[0].id), "build": str(build.id),
+            "status": str(status.id) if status else "1",
+            "sha": head or pr.last_merge_source_commit,
+            "push": str(world.pushes(self.repo.id)[0].id),
+            "build": str(build.id),
             "definition": str(self.release.definition_id if ep.host == "vsrm" else build.definition_id),
-            "release": str(self.release.id), "team": world.teams(project)[0].id,
+            "release": str(self.release.id),
+            "team": world.teams(project)[0].id,
             "environment": str(self.release.environments[0].id if ep.host == "vsrm" else self.environment.id),
-            "user": "me" if ep.host == "app" else ident.id, "descriptor": ident.descriptor, "area": GIT_AREA,
-            "publisher": "tfs", "timeline": self._plan_id(), "record": timeline[0].id if timeline else "",
+            "user": "me" if ep.host == "app" else ident.id,
+            "descriptor": ident.descriptor,
+            "area": GIT_AREA,
+            "publisher": "tfs",
+            "timeline": self._plan_id(),
+            "record": timeline[0].id if timeline else "",
             "log": str(min(builds_render.log_records(timeline), default=1)),
-            "type": "Distributedtask.Core.Summary", "name": "summary.md", "phase": "1", "task": "1",
+            "type": "Distributedtask.Core.Summary",
+            "name": "summary.md",
+            "phase": "1",
+            "task": "1",
         }
         if "{subscription}" in ep.path:
             values["subscription"] = self._subscription(project)
         if "/annotatedtags/" in ep.path:  # a commit an annotated tag points at
-            values["sha"] = next(obj for ref, obj in world.refs(self.repo.id) if ref.name.startswith("refs/tags/"))
+            values["sha"] = next(
+                obj for ref, obj in world.refs(self.repo.id) if ref.name.startswith("refs/tags/")
+            )
         if ep.name.startswith("git.commit.statuses") and ep.method == "GET":
             self._post(ep.full_path, values, STATUS_BODY)  # the world has none: post one to list
         if ep.name.startswith(("pulls.update_iteration_statuses", "pulls.update_statuses")):
@@ -228,9 +264,12 @@ class WorldParams:
         return builds_render.plan_id(call, self.build)
 
     def _subscription(self, project_id: str) -> str:
-        response = self.client.post(f"/{self.world.organization}/_apis/hooks/subscriptions",
-                                    params={"api-version": "7.1"}, json=subscription_body(project_id),
-                                    headers=self.headers)
+        response = self.client.post(
+            f"/{self.world.organization}/_apis/hooks/subscriptions",
+            params={"api-version": "7.1"},
+            json=subscription_body(project_id),
+            headers=self.headers,
+        )
         assert response.status_code == 200, response.text
         return response.json()["id"]
 
@@ -299,5 +338,7 @@ def world_headers(world_sim: Simulator) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def world_params(world_sim: Simulator, world_client: TestClient, world_headers: dict[str, str]) -> WorldParams:
+def world_params(
+    world_sim: Simulator, world_client: TestClient, world_headers: dict[str, str]
+) -> WorldParams:
     return WorldParams(world_sim, world_client, world_headers)

@@ -1,9 +1,9 @@
 """Fidelity: every registered endpoint, called on the tiny world, against the official specs and examples.
 
-For each endpoint that names a spec operation: the route matches the operation (method, host, path, api-version,
-scopes); the response status is a documented one; the body validates against the operation's schema (the
-``{count, value}`` envelope for lists); and it carries every field the operation's official examples show
-(keys present in *all* of its examples, recursively; lists compare their first element). Fields that are
+For each endpoint that names a spec operation: the route matches the operation (method, host, path,
+api-version, scopes); the response status is a documented one; the body validates against the operation's
+schema (the ``{count, value}`` envelope for lists); and it carries every field the operation's official examples
+show (keys present in *all* of its examples, recursively; lists compare their first element). Fields that are
 legitimately absent in context are listed in ``OPTIONAL`` with the reason, rather than weakening the check.
 """
 
@@ -23,8 +23,13 @@ SPECIFIED = sorted(ep.name for ep in ENDPOINTS if ep.spec and ep.operation_id)
 DISCOVERY = {"connectiondata", "resourceareas.list", "resourceareas.get", "resourceareas.global"}
 # Routes without a spec operation that are neither control, content nor discovery: name -> why.
 UNSPECIFIED: dict[str, str] = {}
-SPEC_HOSTS = {"dev.azure.com": "dev", "vsrm.dev.azure.com": "vsrm", "vsaex.dev.azure.com": "vsaex",
-              "vssps.dev.azure.com": "vssps", "app.vssps.visualstudio.com": "app"}
+SPEC_HOSTS = {
+    "dev.azure.com": "dev",
+    "vsrm.dev.azure.com": "vsrm",
+    "vsaex.dev.azure.com": "vsaex",
+    "vssps.dev.azure.com": "vssps",
+    "app.vssps.visualstudio.com": "app",
+}
 
 # Routes whose path knowingly differs from their operation's: name -> why.
 PATH_VARIANTS = {
@@ -36,34 +41,40 @@ PATH_VARIANTS = {
 _AUTOMATED = "automated approvals (isAutomated: true) have no approver; the example's approval is manual"
 _IDENTITY = ("", ".displayName", ".id", ".imageUrl", ".uniqueName", ".url")
 OPTIONAL: dict[str, dict[str, str]] = {
-    "Deployments_List": {f"value[].preDeployApprovals[].{who}{k}": _AUTOMATED
-                         for who in ("approver", "approvedBy") for k in _IDENTITY},
-    "Releases_Get Release": {f"environments[].preApprovalsSnapshot.approvals[].approver{k}": _AUTOMATED
-                             for k in _IDENTITY},
-    "Consumers_List": {  # the example's first consumer is Zendesk; the simulator lists only webHooks, which in
-        # the same example has no imageUrl and an empty consumer-level inputDescriptors
-        **dict.fromkeys(["value[].imageUrl", "value[].inputDescriptors[].description",
-                         "value[].inputDescriptors[].id", "value[].inputDescriptors[].inputMode",
-                         "value[].inputDescriptors[].isConfidential", "value[].inputDescriptors[].name",
-                         "value[].inputDescriptors[].useInDefaultDescription",
-                         "value[].inputDescriptors[].validation", "value[].inputDescriptors[].validation.dataType",
-                         "value[].inputDescriptors[].validation.isRequired",
-                         "value[].inputDescriptors[].validation.maxLength",
-                         "value[].inputDescriptors[].validation.pattern"], "webHooks is not Zendesk"),
+    "Deployments_List": {
+        f"value[].preDeployApprovals[].{who}{k}": _AUTOMATED
+        for who in ("approver", "approvedBy")
+        for k in _IDENTITY
+    },
+    "Releases_Get Release": {
+        f"environments[].preApprovalsSnapshot.approvals[].approver{k}": _AUTOMATED for k in _IDENTITY
+    },
+    # The example's first consumer is Zendesk; the simulator lists only webHooks, which in the same example
+    # has no imageUrl and an empty consumer-level inputDescriptors.
+    "Consumers_List": {
+        **dict.fromkeys(
+            [
+                "value[].imageUrl",
+                "value[].inputDescriptors[].description",
+                "value[].inputDescriptors[].id",
+                "value[].inputDescriptors[].inputMode",
+                "value[].inputDescriptors[].isConfidential",
+                "value[].inputDescriptors[].name",
+                "value[].inputDescriptors[].useInDefaultDescription",
+                "value[].inputDescriptors[].validation",
+                "value[].inputDescriptors[].validation.dataType",
+                "value[].inputDescriptors[].validation.isRequired",
+                "value[].inputDescriptors[].validation.maxLength",
+                "value[].inputDescriptors[].validation.pattern",
+            ],
+            "webHooks is not Zendesk",
+        ),
     },
 }
 
 # Mismatches found in other areas' routes, reported for a fix: name -> what differs. Marked xfail(strict),
 # so a fix turns them into failures that ask for removal from this list.
-_PR_LIST = "active PRs in lists lack lastMergeCommit {commitId, url}, which the list examples show"
-KNOWN_MISMATCHES: dict[str, str] = {
-    "pulls.list": _PR_LIST,
-    "pulls.list.noproject": _PR_LIST,
-    "pulls.list_by_project": _PR_LIST,
-    "pulls.get_by_project": "lastMergeCommit lacks author, committer and comment, which the example shows",
-    "releases.get": "environments[].deployPhasesSnapshot is empty and preApprovalsSnapshot lacks approvalOptions; "
-                    "the example has deploy phases (name, rank, phaseType, deploymentInput, workflowTasks)",
-}
+KNOWN_MISMATCHES: dict[str, str] = {}
 
 # C# classes the wire serializes as plain dictionaries: their example keys are data, not fields.
 MAP_DEFINITIONS = {"ReferenceLinks", "PropertiesCollection"}
@@ -80,8 +91,14 @@ def operation_of(specs: SpecLibrary, ep: Endpoint) -> tuple[Spec, Operation]:
 
 
 def test_every_route_without_a_spec_operation_is_accounted_for():
-    stray = [ep.name for ep in ENDPOINTS if not (ep.spec and ep.operation_id)
-             and ep.host != "control" and not ep.content and ep.name not in DISCOVERY | set(UNSPECIFIED)]
+    stray = [
+        ep.name
+        for ep in ENDPOINTS
+        if not (ep.spec and ep.operation_id)
+        and ep.host != "control"
+        and not ep.content
+        and ep.name not in DISCOVERY | set(UNSPECIFIED)
+    ]
     assert stray == [], "give these a spec + operation_id, or list them in UNSPECIFIED with a reason"
 
 
@@ -134,9 +151,17 @@ def test_every_kept_example_validates_against_its_own_schema(specs):
 
 def test_schemas_are_strict_where_the_spec_is():
     """A wrong type, a non-ADO date and an unknown enum value are caught; case-insensitive enums pass."""
-    definitions = {"Thing": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "when": {"type": "string", "format": "date-time"},
-        "state": {"enum": ["active", "closed"]}, "name": {"type": "string"}}}}
+    definitions = {
+        "Thing": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "when": {"type": "string", "format": "date-time"},
+                "state": {"enum": ["active", "closed"]},
+                "name": {"type": "string"},
+            },
+        }
+    }
     check = validator(to_json_schema({"$ref": "#/definitions/Thing"}, definitions, date_time=True))
     assert check.is_valid({"id": 1, "when": "2024-01-02T03:04:05.1234567Z", "state": "Active", "name": None})
     assert not check.is_valid({"id": "1"})
@@ -151,7 +176,9 @@ def test_schemas_are_strict_where_the_spec_is():
 @cache
 def _validator(spec_name: str, operation_id: str, method: str, path: str):
     spec = load_library().spec(spec_name)
-    op = next(o for o in spec.operations if (o.operation_id, o.method, o.path) == (operation_id, method, path))
+    op = next(
+        o for o in spec.operations if (o.operation_id, o.method, o.path) == (operation_id, method, path)
+    )
     return validator(spec.wire_schema(op, date_time=True))
 
 
@@ -162,9 +189,15 @@ def documented_statuses(spec: Spec, op: Operation) -> set[int]:
     return codes or {200}
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_MISMATCHES[n], strict=True)) if n in KNOWN_MISMATCHES
-    else n for n in SPECIFIED])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_MISMATCHES[n], strict=True))
+        if n in KNOWN_MISMATCHES
+        else n
+        for n in SPECIFIED
+    ],
+)
 def test_response_matches_spec_and_examples(name, specs, world_client, world_headers, world_params):
     ep = BY_NAME[name]
     spec, op = operation_of(specs, ep)
@@ -174,14 +207,16 @@ def test_response_matches_spec_and_examples(name, specs, world_client, world_hea
     url, query, body = world_params.request(ep, op.api_version)
     response = world_client.request(ep.method, url, params=query, json=body, headers=world_headers)
     assert response.status_code in documented_statuses(spec, op), (
-        f"{name}: {ep.method} {url} -> {response.status_code} {response.text[:300]}")
+        f"{name}: {ep.method} {url} -> {response.status_code} {response.text[:300]}"
+    )
     if spec.wire_schema(op) is None or not response.content:
         return
     if ep.content and not response.headers.get("content-type", "").startswith("application/json"):
         return  # file content (deny-listed routes): only the status is ADO's
     payload = response.json()
-    error = jsonschema.exceptions.best_match(_validator(ep.spec, op.operation_id, op.method, op.path)
-                                             .iter_errors(payload))
+    error = jsonschema.exceptions.best_match(
+        _validator(ep.spec, op.operation_id, op.method, op.path).iter_errors(payload)
+    )
     assert error is None, f"{name}: {error.message[:300]} at {list(error.absolute_path)}"
     if isinstance(payload, dict) and "count" in payload and isinstance(payload.get("value"), list):
         assert payload["count"] == len(payload["value"])
@@ -259,14 +294,37 @@ def has_path(payload, path: str) -> bool:
 
 
 def test_key_paths_and_has_path_follow_lists_and_skip_maps():
-    root = {"definitions": {
-        "ReferenceLinks": {"type": "object", "properties": {"links": {"type": "object"}}},
-        "Item": {"type": "object", "properties": {"id": {"type": "integer"}, "tags": {"type": "array"},
-                                                  "_links": {"$ref": "#/definitions/ReferenceLinks"}}}}}
-    schema = {"type": "object", "properties": {"value": {"type": "array", "items": {"$ref": "#/definitions/Item"}},
-                                               "count": {"type": "integer"}}}
-    example = {"count": 1, "value": [{"id": 1, "tags": ["a"], "_links": {"self": {"href": "x"}}, "gone": None}]}
-    assert key_paths(example, schema, root) == {"count", "value", "value[].id", "value[].tags", "value[]._links"}
+    root = {
+        "definitions": {
+            "ReferenceLinks": {"type": "object", "properties": {"links": {"type": "object"}}},
+            "Item": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "tags": {"type": "array"},
+                    "_links": {"$ref": "#/definitions/ReferenceLinks"},
+                },
+            },
+        }
+    }
+    schema = {
+        "type": "object",
+        "properties": {
+            "value": {"type": "array", "items": {"$ref": "#/definitions/Item"}},
+            "count": {"type": "integer"},
+        },
+    }
+    example = {
+        "count": 1,
+        "value": [{"id": 1, "tags": ["a"], "_links": {"self": {"href": "x"}}, "gone": None}],
+    }
+    assert key_paths(example, schema, root) == {
+        "count",
+        "value",
+        "value[].id",
+        "value[].tags",
+        "value[]._links",
+    }
     assert has_path({"value": [{"id": 2}]}, "value[].id")
     assert not has_path({"value": []}, "value[].id")
     assert not has_path({"value": [{"name": "x"}]}, "value[].id")

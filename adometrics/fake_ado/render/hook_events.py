@@ -8,11 +8,13 @@ advance that raised the event.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
 from ..registry import Call
 from ..scenario.model import ActivityEvent
+from ..wire import iso
 from . import builds, git, pulls, releases
 from .hooks import RELEASE_ALIASES, RELEASE_DEPLOYMENT_COMPLETED
 
@@ -138,7 +140,7 @@ def _deployment(call: Call, event: ActivityEvent) -> Subject | None:
     ctx = releases.Context(call, event.project_id)
     attempts = [d for d in deployments if d.release_environment_id == env.id]
     resource = {
-        "environment": releases.release_environment(ctx, release, env, attempts),
+        "environment": _release_environment(ctx, release, env, deployment, attempts),
         "release": releases.shallow_release(ctx, release),
         "project": {"id": event.project_id, "name": ctx.project.name if ctx.project else ""},
     }
@@ -150,6 +152,24 @@ def _deployment(call: Call, event: ActivityEvent) -> Subject | None:
         "releaseEnvironmentStatus": ENVIRONMENT_STATUS.get(status, ""),
     }
     return Subject(resource, facts, (text, text))
+
+
+def _release_environment(ctx, release, env, deployment, attempts) -> dict[str, Any]:
+    """The releases area's ReleaseEnvironment renderer (wherever it lives), else its key fields."""
+    for module in ("release_detail", "releases"):
+        try:
+            found = getattr(importlib.import_module(f"{__package__}.{module}"), "release_environment", None)
+        except ImportError:
+            found = None
+        if callable(found):
+            return found(ctx, release, env, attempts)
+    vsrm = ctx.vsrm
+    return {"id": env.id, "releaseId": release.id, "name": env.name, "status": deployment.deployment_status,
+            "definitionEnvironmentId": env.definition_environment_id, "rank": env.rank,
+            "release": {"id": release.id, "name": release.name, "url": f"{vsrm}/releases/{release.id}"},
+            "releaseDefinition": {"id": release.definition_id,
+                                  "url": f"{vsrm}/definitions/{release.definition_id}"},
+            "createdOn": iso(deployment.queued), "modifiedOn": iso(deployment.completed)}
 
 
 def message(setting: str, text: str) -> dict[str, str] | None:

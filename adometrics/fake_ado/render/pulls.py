@@ -20,6 +20,7 @@ from ..scenario.model import (
     PullRequestStatus,
     Repository,
     Reviewer,
+    Signature,
     Thread,
 )
 from ..wire import iso
@@ -176,9 +177,9 @@ def pull_request(
     )
     out["lastMergeSourceCommit"] = commit_ref(call, repo, views.last_merge_source(pr, now))
     out["lastMergeTargetCommit"] = commit_ref(call, repo, views.last_merge_target(pr, now))
-    merge = views.last_merge_commit(pr, now)
-    if merge:
-        out["lastMergeCommit"] = commit_ref(call, repo, merge)
+    merge = last_merge_commit(call, repo, pr, full=not listing)
+    if merge is not None:
+        out["lastMergeCommit"] = merge
     out["reviewers"] = reviewers(call, repo, pr)
     out["labels"] = [{"id": _stable_guid("label", name), "name": name, "active": True} for name in pr.labels]
     if status == "completed":
@@ -197,6 +198,47 @@ def pull_request(
     if not listing:
         out["artifactId"] = f"vstfs:///Git/PullRequestId/{repo.project_id}%2f{repo.id}%2f{pr.id}"
     return out
+
+
+def last_merge_commit(call: Call, repo: Repository, pr: PullRequest, *, full: bool) -> dict[str, Any] | None:
+    """lastMergeCommit as of now: the completion commit once completed; before that the preview merge of the
+    latest merge attempt (ADO keeps one for open and abandoned PRs, as the list examples show), taken from
+    the MergeAttempt system thread. ``full`` (single GET) adds author, committer and comment."""
+    now = call.world.now
+    sha = views.last_merge_commit(pr, now)
+    attempt = None
+    if sha is None:
+        attempts = [
+            th
+            for th in views.visible_threads(pr, now)
+            if th.properties.get("CodeReviewThreadType", ("", ""))[1] == "MergeAttempt"
+            and "CodeReviewMergeCommit" in th.properties
+        ]
+        if not attempts:
+            return None
+        attempt = attempts[-1]
+        sha = str(attempt.properties["CodeReviewMergeCommit"][1])
+    out: dict[str, Any] = {"commitId": sha}
+    if full:
+        commit = call.world.commit(repo.id, sha)
+        if commit is not None:
+            author, committer, comment = commit.author, commit.committer, commit.comment
+        else:  # the preview merge is on no branch: ADO writes it as the PR's author at the attempt
+            creator = call.world.identity(pr.created_by_id)
+            name = creator.display_name if creator else ""
+            email = creator.unique_name if creator else ""
+            when = attempt.published if attempt is not None else pr.created
+            author = committer = Signature(name, email, when)
+            comment = f"Merge pull request {pr.id} from {_short(pr.source_ref)} into {_short(pr.target_ref)}"
+        out["author"] = {"name": author.name, "email": author.email, "date": iso(author.date)}
+        out["committer"] = {"name": committer.name, "email": committer.email, "date": iso(committer.date)}
+        out["comment"] = comment
+    out["url"] = f"{repo_url(call, repo)}/commits/{sha}"
+    return out
+
+
+def _short(ref: str) -> str:
+    return ref.removeprefix("refs/heads/")
 
 
 def _pr_links(call: Call, repo: Repository, pr: PullRequest, body: dict[str, Any]) -> dict[str, Any]:

@@ -83,6 +83,52 @@ def _deploy_step(ctx: Context, dep: Deployment) -> dict[str, Any]:
     }
 
 
+APPROVAL_OPTIONS = {
+    "requiredApproverCount": 0,
+    "releaseCreatorCanBeApprover": True,
+    "autoTriggeredAndPreviousEnvironmentApprovedCanBeSkipped": False,
+    "enforceIdentityRevalidation": False,
+    "timeoutInMintues": 43200,  # sic: the service's spelling (example)
+}
+
+
+def _deploy_phase(env: ReleaseEnvironment) -> dict[str, Any]:
+    """The stage's agent phase as snapshotted at release creation: one script-file task, no inline script."""
+    return {
+        "deploymentInput": {
+            "parallelExecution": {"parallelExecutionType": "none"},
+            "skipArtifactsDownload": False,
+            "timeoutInMinutes": 0,
+            "queueId": 11,
+            "demands": [],
+            "enableAccessToken": False,
+        },
+        "rank": 1,
+        "phaseType": "agentBasedDeployment",
+        "name": "Run on agent",
+        "workflowTasks": [
+            {
+                "taskId": "e213ff0f-5d5c-4791-802d-52ea3e7be1f1",
+                "version": "2.*",
+                "name": "Deploy",
+                "enabled": True,
+                "alwaysRun": False,
+                "continueOnError": False,
+                "timeoutInMinutes": 0,
+                "definitionType": "task",
+                "inputs": {
+                    "scriptType": "filePath",
+                    "scriptName": "$(System.DefaultWorkingDirectory)/deploy/deploy.ps1",
+                    "arguments": f"-Environment {env.name}",
+                    "inlineScript": "",
+                    "workingFolder": "",
+                    "failOnStandardError": "true",
+                },
+            }
+        ],
+    }
+
+
 def _plan_id(dep: Deployment) -> str:
     return stable_guid("release-plan", dep.project_id, dep.id)
 
@@ -109,7 +155,8 @@ def release_environment(
         "preDeployApprovals": [],
         "postDeployApprovals": [],
         "preApprovalsSnapshot": {
-            "approvals": [{"rank": 1, "isAutomated": True, "isNotificationOn": False, "id": 0}]
+            "approvals": [{"rank": 1, "isAutomated": True, "isNotificationOn": False, "id": 0}],
+            "approvalOptions": APPROVAL_OPTIONS,
         },
         "postApprovalsSnapshot": {
             "approvals": [{"rank": 1, "isAutomated": True, "isNotificationOn": False, "id": 0}]
@@ -134,7 +181,7 @@ def release_environment(
         "createdOn": iso(created),
         "modifiedOn": iso(modified),
         "workflowTasks": [],
-        "deployPhasesSnapshot": [],
+        "deployPhasesSnapshot": [_deploy_phase(env)],
         "owner": owner,
         "schedules": [],
         "release": {

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from .generate import materialize, plan_org
+from .lazy import LazyWorld, paused_gc
 from .records import RecordWorld
 from .sizes import SIZES
 from .world import World
@@ -26,10 +27,9 @@ def build_world(
     now = (now or DEFAULT_NOW).astimezone(UTC)
     key = f"{name}:{seed}"
     if name == "large":
-        from .lazy import LazyWorld
-
         return LazyWorld(SIZES[name], key, organization, now)
-    return materialize(plan_org(SIZES[name], key, organization, now))
+    with paused_gc():
+        return materialize(plan_org(SIZES[name], key, organization, now))
 
 
 __all__ = ["DEFAULT_NOW", "SCENARIOS", "RecordWorld", "World", "build_world"]

@@ -6,6 +6,7 @@ Columns are indexed by global id - 1; ``*_repo``/``*_local`` map an id back to t
 
 from __future__ import annotations
 
+import gc
 from array import array
 from dataclasses import dataclass, field
 
@@ -98,7 +99,11 @@ def _column(per_repo: list[RepoTimes], key: str, extra: tuple[str, ...]) -> tupl
 
 
 def build_index(org: Org) -> OrgIndex:
-    per_repo = [repo_times(org, prof) for prof in org.profiles]
+    per_repo = []
+    for prof in org.profiles:
+        per_repo.append(repo_times(org, prof))
+        if prof.index % 16 == 15:
+            gc.collect()  # plans hold reference cycles; collect them while the heap is still small
     pr_ids, prs = _column(per_repo, "pr_created", ("pr_closed", "pr_status", "pr_author"))
     build_ids, builds = _column(per_repo, "build_queued", ("build_finished",))
     release_ids, releases = _column(per_repo, "release_created", ())

@@ -14,7 +14,15 @@ from .model import (
 )
 from .names import guid_for, to_dt
 from .plan import RepoPlan
-from .plan_deploy import BuildPlan, DeploymentPlan, RecordPlan, ReleasePlan, StagePlan, build_number
+from .plan_deploy import (
+    BuildPlan,
+    DeploymentPlan,
+    RecordPlan,
+    ReleasePlan,
+    StagePlan,
+    build_number,
+    build_sha,
+)
 
 STAGE_RESULT = {
     "succeeded": "succeeded",
@@ -37,7 +45,7 @@ def build(plan: RepoPlan, b: BuildPlan, ids: IdMap) -> Build:
         repo.project_id,
         repo.id,
         branch,
-        b.source_sha,
+        build_sha(plan, b),
         b.reason,
         to_dt(b.queued),
         to_dt(b.started),
@@ -108,7 +116,7 @@ def release(plan: RepoPlan, rel: ReleasePlan, ids: IdMap) -> Release:
         ids.build(prof.index, b.local),
         build_number(plan, b),
         prof.repo.id,
-        b.source_sha,
+        build_sha(plan, b),
         "refs/heads/main",
     )
     envs = [

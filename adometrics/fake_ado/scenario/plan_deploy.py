@@ -38,7 +38,7 @@ class BuildPlan:
     finished: int
     result: str  # succeeded | partiallySucceeded | failed | canceled
     reason: str  # pullRequest | individualCI | manual
-    source_sha: str
+    source_sha: str  # "" for PR builds: see ``build_sha`` (computed on demand, there are many)
     requested_for: int
     requested_by: int
     pr: PRPlan | None = None
@@ -99,7 +99,6 @@ def _ci_result(rng, fail: float) -> str:
 def plan_builds(plan: RepoPlan, rng) -> None:
     org, prof = plan.org, plan.prof
     builds: list[BuildPlan] = []
-    key, repo_id = org.key, prof.repo.id
     for pr in plan.prs if prof.pr_builds else ():
         for step, at in enumerate(pr.pushes):
             queued = (pr.created if step == 0 else at) + int((5 + rng.random() * 35) * SECOND)
@@ -115,7 +114,7 @@ def plan_builds(plan: RepoPlan, rng) -> None:
                 finished,
                 result,
                 "pullRequest",
-                pr.preview_sha(key, repo_id, step),
+                "",
                 pr.author,
                 org.build_service,
                 pr,
@@ -150,6 +149,13 @@ def plan_builds(plan: RepoPlan, rng) -> None:
     _order(plan, builds)
 
 
+def build_sha(plan: RepoPlan, b: BuildPlan) -> str:
+    """sourceVersion: the commit built (a PR build builds the would-be merge commit)."""
+    if b.pr is not None:
+        return b.pr.preview_sha(plan.key, plan.prof.repo.id, b.step)
+    return b.source_sha
+
+
 def build_number(plan: RepoPlan, b: BuildPlan) -> str:
     """``yyyymmdd.n``: n counts the definition's builds queued that UTC day (one definition per repo)."""
     day_start = b.queued - b.queued % DAY
@@ -181,6 +187,7 @@ class _Deployer:
     def __init__(self, plan: RepoPlan, rng):
         self.plan, self.rng = plan, rng
         self.prod_free = 0  # production is locked until then
+        self.staging_free = 0  # so is staging: deployments of one environment never overlap
         self.last_prod = -(10**15)  # last successful production deployment
         self.restore = False  # a failure waits for a fix: deploy the next good build at once
         self.successes: list[BuildPlan] = []  # builds successfully deployed to production, in order
@@ -242,8 +249,8 @@ class _Deployer:
             )
             plan.releases.append(rel)
             queued = rel.created + 5 * SECOND
-            started = queued + int((10 + rng.random() * 50) * SECOND)
-            done = started + lognormal_ms(rng, 4 * MINUTE, 0.3)
+            started = max(queued, self.staging_free) + int((10 + rng.random() * 50) * SECOND)
+            done = self.staging_free = started + lognormal_ms(rng, 4 * MINUTE, 0.3)
             ok = rng.random() >= 0.05
             self._deploy(
                 rel,
@@ -333,16 +340,10 @@ class _Deployer:
         if build.result not in ("succeeded", "partiallySucceeded"):
             return []
         q = build.finished + int((2 + rng.random() * 8) * SECOND)
-        s = q + lognormal_ms(rng, 20 * SECOND, 0.8)
-        staging = self._stage(
-            build,
-            1,
-            1,
-            q,
-            s,
-            s + lognormal_ms(rng, 4 * MINUTE, 0.3),
-            "succeeded" if rng.random() >= 0.05 else "failed",
-        )
+        s = max(q, self.staging_free) + lognormal_ms(rng, 20 * SECOND, 0.8)
+        self.staging_free = s + lognormal_ms(rng, 4 * MINUTE, 0.3)
+        ok = rng.random() >= 0.05
+        staging = self._stage(build, 1, 1, q, s, self.staging_free, "succeeded" if ok else "failed")
         extra: list[BuildPlan] = []
         if staging.result == "succeeded" and self.wants_prod(staging.finished):
             extra = self._yaml_prod(build, staging.finished, 1)
