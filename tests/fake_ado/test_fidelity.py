@@ -2,9 +2,10 @@
 
 For each endpoint that names a spec operation: the route matches the operation (method, host, path,
 api-version, scopes); the response status is a documented one; the body validates against the operation's
-schema (the ``{count, value}`` envelope for lists); and it carries every field the operation's official examples
-show (keys present in *all* of its examples, recursively; lists compare their first element). Fields that are
-legitimately absent in context are listed in ``OPTIONAL`` with the reason, rather than weakening the check.
+schema (the ``{count, value}`` envelope for lists); and it carries every field the operation's official
+examples show (keys present in *all* of its examples, recursively; lists compare their first element). Fields
+that are legitimately absent in context are listed in ``OPTIONAL`` with the reason, rather than weakening the
+check.
 """
 
 from __future__ import annotations

@@ -264,8 +264,17 @@ def test_a_pull_request_closing_after_now_is_still_active():
     sim.world.now = min(pr.iterations[1].created, pr.reviewers[0].votes[0].at) - timedelta(seconds=1)
     body = get(api, pr_path(pr)).json()
     assert body["status"] == "active"
-    for absent in ("closedDate", "closedBy", "lastMergeCommit", "completionOptions", "completionQueueTime"):
+    for absent in ("closedDate", "closedBy", "completionOptions", "completionQueueTime"):
         assert absent not in body
+    attempts = [
+        t
+        for t in views.visible_threads(pr, sim.world.now)
+        if t.properties.get("CodeReviewThreadType", ("", ""))[1] == "MergeAttempt"
+    ]
+    assert attempts  # lastMergeCommit is the latest attempt's preview merge, never the completion commit
+    assert body["lastMergeCommit"]["commitId"] == attempts[-1].properties["CodeReviewMergeCommit"][1]
+    assert body["lastMergeCommit"]["commitId"] != pr.merge_commit
+    assert {"author", "committer", "comment"} <= set(body["lastMergeCommit"])
     expected_votes = {
         r.identity_id: views.reviewer_vote(r, sim.world.now) for r in pr.reviewers if r.added <= sim.world.now
     }

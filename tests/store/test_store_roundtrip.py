@@ -7,7 +7,6 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import StatementError
 from store_samples import every_record, organization, pull_request
 
 from adometrics import domain as d
@@ -137,7 +136,7 @@ def test_organizations_are_isolated(db, keyring):
 
 def test_naive_datetimes_are_refused(db, keyring):
     pr = replace(pull_request(), created_at=datetime(2026, 1, 5, 9, 30))
-    with db.begin() as conn, pytest.raises(StatementError, match="naive datetime"):
+    with db.begin() as conn, pytest.raises(ValueError, match="naive datetime"):
         upsert(conn, keyring, [organization(), pr])
 
 

@@ -1,5 +1,6 @@
-"""Routes: repositories, refs, branch stats, pushes, commit statuses, policy configurations
-(ENDPOINTS.md §4, §7, §13.1). Commits live in ``gitcommits.py``; content routes in ``content.py``.
+"""Routes: repositories, refs, branch stats, pushes, policy configurations (ENDPOINTS.md §4, §13.1), and the
+lookups the other git modules share. Commits live in ``gitcommits.py``, commit statuses in
+``gitstatuses.py`` (both imported at the bottom), content routes in ``content.py``.
 
 Every repository route answers on both ``/{org}/{project}/_apis/git/repositories/{repo}/…`` and the
 project-less ``/{org}/_apis/git/repositories/{repo}/…`` (repository by GUID), as ADO does. Names and ids match

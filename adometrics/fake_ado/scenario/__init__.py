@@ -24,7 +24,8 @@ def build_world(
     """The scenario ``name`` (tiny | small | large) for ``seed``; same arguments give identical data."""
     if name not in SIZES:
         raise ValueError(f"unknown scenario {name!r}; choose one of {', '.join(SIZES)}")
-    now = (now or DEFAULT_NOW).astimezone(UTC)
+    now = now or DEFAULT_NOW
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)  # naive means UTC
     key = f"{name}:{seed}"
     if name == "large":
         return LazyWorld(SIZES[name], key, organization, now)

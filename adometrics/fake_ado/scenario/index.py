@@ -39,6 +39,7 @@ class RepoTimes:
     rec_started: array = field(default_factory=_q)
     rec_env: array = field(default_factory=lambda: array("l"))
     push_times: array = field(default_factory=_q)
+    push_commits: array = field(default_factory=_q)  # commits pushed up to and including each push
 
 
 @dataclass(slots=True)
@@ -62,6 +63,7 @@ class OrgIndex:
     deployments: Column
     records: Column
     push_times: list[array]  # per repository, ascending (push id = position + 1)
+    push_commits: list[array]  # per repository, cumulative commits per push
     by_project: dict[str, dict[str, array]]  # project id -> kind -> ascending global ids
     records_by_env: dict[int, array]
 
@@ -85,7 +87,21 @@ def repo_times(org: Org, prof) -> RepoTimes:
         t.rec_started.append(rec.started)
         t.rec_env.append(envs[rec.rank - 1])
     t.push_times.extend(p.at for p in plan.pushes)
+    total = 0
+    for p in plan.pushes:
+        total += _push_commit_count(plan, p)
+        t.push_commits.append(total)
     return t
+
+
+def _push_commit_count(plan, push) -> int:
+    if push.kind == "import":
+        return plan.prof.prehistory
+    if push.kind == "pr":
+        return plan.prs[push.ref].counts[push.step]
+    if push.kind == "direct":
+        return plan.directs[push.ref].count
+    return 1 if push.kind == "merge" else 0
 
 
 def _column(per_repo: list[RepoTimes], key: str, extra: tuple[str, ...]) -> tuple[list[array], Column]:
@@ -121,7 +137,16 @@ def build_index(org: Org) -> OrgIndex:
     for n, env in enumerate(recs.times["rec_env"], start=1):
         records_by_env.setdefault(env, array("l")).append(n)
     return OrgIndex(
-        ids, prs, builds, releases, deps, recs, [t.push_times for t in per_repo], by_project, records_by_env
+        ids,
+        prs,
+        builds,
+        releases,
+        deps,
+        recs,
+        [t.push_times for t in per_repo],
+        [t.push_commits for t in per_repo],
+        by_project,
+        records_by_env,
     )
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from . import events as ev
 from . import gitgraph, pipelines, views
+from .generate import make_org
 from .index import NONE, STATUS_CODES, OrgIndex, build_index, pr_activity_end
 from .model import (
     ActivityEvent,
@@ -103,8 +104,6 @@ class LazyWorld:
     """A World for organizations too large to hold: indexes always, detail on demand."""
 
     def __init__(self, size: Size, key: str, organization: str, now: datetime):
-        from .generate import make_org  # generate imports records; keep module import order simple
-
         with paused_gc():
             org = make_org(size, key, organization, now)
             self.index: OrgIndex = build_index(org)
@@ -185,6 +184,25 @@ class LazyWorld:
                     ActivityEvent(to_dt(done[n - 1]), ev.DEPLOYMENT_COMPLETED, repo.project_id, repo.id, n)
                 )
         return out
+
+    def stats(self) -> dict[str, int]:
+        """Counts as of now, from the indexes alone (no detail is generated): for benchmarks and tests."""
+        now, idx = self._now_ms(), self.index
+        started = idx.records.times["rec_started"]
+        commits = 0
+        for times, cumulative in zip(idx.push_times, idx.push_commits, strict=True):
+            pushed = bisect_right(times, now)
+            commits += cumulative[pushed - 1] if pushed else 0
+        return {
+            "repositories": len(self.repositories()),
+            "pull_requests": bisect_right(idx.prs.times["pr_created"], now),
+            "builds": bisect_right(idx.builds.times["build_queued"], now),
+            "releases": bisect_right(idx.releases.times["release_created"], now),
+            "deployments": bisect_right(idx.deployments.times["dep_queued"], now),
+            "deployment_records": sum(1 for t in started if t <= now),
+            "pushes": sum(bisect_right(times, now) for times in idx.push_times),
+            "commits": commits,
+        }
 
     # -- organization (delegated to a RecordWorld holding only organization-level records) ------------
     def projects(self) -> Sequence[Project]:
