@@ -278,6 +278,8 @@ class ServiceHooks:
         user, password = inputs.get("basicAuthUsername", ""), inputs.get("basicAuthPassword", "")
         auth = httpx.BasicAuth(user, password) if user or password else None
         content = json.dumps(note.payload)
+        # Custom headers are not a confidential input (consumers example), so history shows them; the basic
+        # auth password is, and httpx adds it outside ``headers``.
         note.request = f"POST {inputs['url']}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) \
             + f"\r\n{content}"
         for attempt in range(len(RETRY_WAITS) + 1):

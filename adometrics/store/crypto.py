@@ -13,7 +13,7 @@ import hmac
 import os
 import secrets
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -74,7 +74,7 @@ class OrgCipher:
     The blind-index key is separate from the data keys, so rotating data keys keeps equality lookups valid.
     """
 
-    __slots__ = ("_aeads", "_blind_cache", "_header", "_index_key", "active_key_id", "org_id")
+    __slots__ = ("_aeads", "_blind_cache", "_header", "_index_key", "_index_mac", "active_key_id", "org_id")
 
     def __init__(self, org_id: str, data_keys: dict[int, bytes], active_key_id: int | None,
                  index_key: bytes | None) -> None:
@@ -82,6 +82,7 @@ class OrgCipher:
         self.active_key_id = active_key_id
         self._aeads = {key_id: AESGCM(key) for key_id, key in data_keys.items()}
         self._index_key = index_key
+        self._index_mac = hmac.new(index_key, digestmod=hashlib.sha256) if index_key is not None else None
         self._blind_cache: dict[tuple[str, str], bytes] = {}
         self._header = HEADER.pack(BLOB_VERSION, active_key_id) if active_key_id is not None else b""
 
@@ -104,6 +105,17 @@ class OrgCipher:
         nonce = nonce or os.urandom(NONCE_SIZE)
         sealed = self._aeads[self.active_key_id].encrypt(nonce, plaintext.encode(), header + prefix + key)
         return header + nonce + sealed
+
+    def sealer(self) -> Callable[[str, bytes, bytes], bytes]:
+        """:meth:`encrypt` for bulk writers: ``seal(plaintext, prefix + row key, nonce)``, checked once."""
+        if self.active_key_id is None:
+            raise CryptoError(f"organization {self.org_id} has no active data key; cannot write its data")
+        header, encrypt = self._header, self._aeads[self.active_key_id].encrypt
+
+        def seal(plaintext: str, aad: bytes, nonce: bytes) -> bytes:
+            return header + nonce + encrypt(nonce, plaintext.encode(), header + aad)
+
+        return seal
 
     def decrypt(self, blob: bytes, prefix: bytes, key: bytes, where: str = "a value") -> str:
         """Decrypt a blob made by :meth:`encrypt` for the same place; ``where`` names it in errors."""
@@ -134,10 +146,12 @@ class OrgCipher:
         cached = self._blind_cache.get((kind, value))
         if cached is not None:
             return cached
-        if self._index_key is None:
+        if self._index_mac is None:
             raise CryptoError(f"organization {self.org_id} has no blind-index key")
         normal = value.casefold() if kind == "email" else value
-        digest = hmac.digest(self._index_key, kind.encode() + b"\0" + normal.encode(), "sha256")[:BLIND_SIZE]
+        mac = self._index_mac.copy()  # HMAC state keyed once, copied per value: a third cheaper
+        mac.update(kind.encode() + b"\0" + normal.encode())
+        digest = mac.digest()[:BLIND_SIZE]
         if len(self._blind_cache) >= _BLIND_CACHE_LIMIT:
             self._blind_cache.clear()
         self._blind_cache[(kind, value)] = digest

@@ -103,9 +103,7 @@ pull_requests = table(
     digest(),
     Index(None, "org_id", "repo_id", "closed_at"),
     Index(None, "org_id", "repo_id", "created_at"),
-    Index(None, "org_id", "repo_id", "target_branch_bidx"),
     Index(None, "org_id", "last_merge_commit"),
-    Index(None, "org_id", "creator_id"),
 )
 
 def _pr() -> tuple:

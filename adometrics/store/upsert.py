@@ -25,75 +25,76 @@ from .schema import build_definitions
 BATCH_SIZE = 2_000
 
 
-def _sqlite_time(value: datetime | None) -> str | None:
+def _sqlite_time(value: datetime) -> str:
     """What SQLAlchemy's SQLite DATETIME stores (always with microseconds, so text order is time order)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: adometrics stores aware UTC times only")
     if value.tzinfo is not UTC:
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: adometrics stores aware UTC times only")
         value = value.astimezone(UTC)
     return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _aware_time(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
+def _aware_time(value: datetime) -> datetime:
+    if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: adometrics stores aware UTC times only")
     return value
+
+
+def _getter(names: tuple[str, ...]):
+    """attrgetter that always returns a tuple."""
+    if len(names) == 1:
+        get = attrgetter(names[0])
+        return lambda record: (get(record),)
+    return attrgetter(*names)
 
 
 class _Encoder:
     """Turns records of one spec and one organization into table rows (plaintext never leaves this object).
 
-    Values are bound as the driver expects them (see :class:`_Statement`), so conversions SQLAlchemy's types
-    would make per value are made here once per column kind.
+    Values are bound as the driver expects them (see :class:`_Statement`), so the conversions SQLAlchemy's
+    types would make value by value are made here, once per column kind. This loop is the ingest hot path.
     """
 
     def __init__(self, spec: Spec, cipher: OrgCipher, dialect: str) -> None:
-        self.spec = spec
-        self.cipher = cipher
         self.table = spec.table.name
+        self.digest = cipher.digest if spec.has_digest else None
+        self.blind = cipher.blind
         self.plain_names = spec.plain_fields
-        self.get_plain = attrgetter(*spec.plain_fields)
+        self.get_plain = _getter(spec.plain_fields)
+        bind_time = _sqlite_time if dialect == "sqlite" else _aware_time
+        self.converters = [(name, str) for name in spec.enums] + [(name, " ".join) for name in spec.tuples]
+        self.converters += [(c.name, bind_time) for c in spec.table.c if isinstance(c.type, UtcDateTime)]
         self.sealed = [(x.enc, x.bidx if x.index else None, x.index,
                         aad_prefix(cipher.org_id, self.table, x.enc)) for x in spec.sealed]
-        self.get_sealed = attrgetter(*(x.field for x in spec.sealed)) if spec.sealed else None
+        self.get_sealed = _getter(tuple(x.field for x in spec.sealed)) if spec.sealed else None
+        self.seal = cipher.sealer() if spec.sealed else None
         self.row_key_columns = spec.key[1:]
-        self.times = [c.name for c in spec.table.c if isinstance(c.type, UtcDateTime)]
-        self.bind_time = _sqlite_time if dialect == "sqlite" else _aware_time
 
     def row(self, record, context: dict | None = None) -> dict:
-        spec, cipher = self.spec, self.cipher
-        values = self.get_plain(record)
-        if len(self.plain_names) == 1:
-            values = (values,)
-        row = dict(zip(self.plain_names, values, strict=True))
+        row = dict(zip(self.plain_names, self.get_plain(record), strict=False))
         if context:
             row.update(context)
-        for name in spec.enums:
-            if row[name] is not None:
-                row[name] = str(row[name])
-        for name in spec.tuples:
-            if row[name] is not None:
-                row[name] = " ".join(row[name])
-        for name in self.times:
-            row[name] = self.bind_time(row[name])
-        plain: tuple = ()
-        if self.sealed:
-            plain = self.get_sealed(record)
-            if len(self.sealed) == 1:
-                plain = (plain,)
-        if spec.has_digest:  # over the synced values only: before blind indexes and ciphertexts join the row
-            row["row_digest"] = cipher.digest(self.table, (tuple(row.values()), plain))
-        if self.sealed:
-            for (_, bidx, kind, _), value in zip(self.sealed, plain, strict=True):
-                if bidx:
-                    row[bidx] = None if value is None else cipher.blind(kind, value)
-            key = row_key([row[c] for c in self.row_key_columns])
-            nonces = os.urandom(NONCE_SIZE * len(self.sealed))
-            for i, ((enc, _, _, prefix), value) in enumerate(zip(self.sealed, plain, strict=True)):
-                row[enc] = None if value is None else cipher.encrypt(
-                    value, prefix, key, nonces[i * NONCE_SIZE:(i + 1) * NONCE_SIZE])
+        for name, convert in self.converters:
+            value = row[name]
+            if value is not None:
+                row[name] = convert(value)
+        if not self.sealed:
+            if self.digest:
+                row["row_digest"] = self.digest(self.table, tuple(row.values()))
+            return row
+        plain = self.get_sealed(record)
+        if self.digest:  # over the synced values only: before blind indexes and ciphertexts join the row
+            row["row_digest"] = self.digest(self.table, (tuple(row.values()), plain))
+        blind = self.blind
+        for (_, bidx, kind, _), value in zip(self.sealed, plain, strict=False):
+            if bidx:
+                row[bidx] = None if value is None else blind(kind, value)
+        key = row_key([row[c] for c in self.row_key_columns])
+        nonces = os.urandom(NONCE_SIZE * len(self.sealed))  # one system call per row, not per value
+        seal, at = self.seal, 0
+        for (enc, _, _, prefix), value in zip(self.sealed, plain, strict=False):
+            row[enc] = None if value is None else seal(value, prefix + key, nonces[at:at + NONCE_SIZE])
+            at += NONCE_SIZE
         return row
 
 

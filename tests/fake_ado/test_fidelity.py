@@ -10,6 +10,7 @@ check.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 
@@ -37,15 +38,18 @@ PATH_VARIANTS = {
     "builds.timeline": "the spec path has {timelineId}; the id-less form is the common one (BEHAVIOUR §9.6)",
 }
 
-# Example fields that may be absent here, per operation: {operationId: {key path: reason}}. Paths use the
-# example's keys; ``[]`` is a list's first element; "*" applies to every operation.
+# Example fields that may be absent here, per operation: {operationId: {key path: reason}}. Paths are
+# relative to the entity (a list's first item); ``[]`` is a nested list's first element; "*": every operation.
 _AUTOMATED = "automated approvals (isAutomated: true) have no approver; the example's approval is manual"
 _IDENTITY = ("", ".displayName", ".id", ".imageUrl", ".uniqueName", ".url")
+_BORROWED_COMMIT = (
+    "borrowed from the commits-list examples; the documented PR-commits sample has no remoteUrl"
+)
 OPTIONAL: dict[str, dict[str, str]] = {
+    "Pull Request Commits_Get Pull Request Commits": {"remoteUrl": _BORROWED_COMMIT},
+    "Pull Request Commits_Get Pull Request Iteration Commits": {"remoteUrl": _BORROWED_COMMIT},
     "Deployments_List": {
-        f"value[].preDeployApprovals[].{who}{k}": _AUTOMATED
-        for who in ("approver", "approvedBy")
-        for k in _IDENTITY
+        f"preDeployApprovals[].{who}{k}": _AUTOMATED for who in ("approver", "approvedBy") for k in _IDENTITY
     },
     "Releases_Get Release": {
         f"environments[].preApprovalsSnapshot.approvals[].approver{k}": _AUTOMATED for k in _IDENTITY
@@ -55,18 +59,18 @@ OPTIONAL: dict[str, dict[str, str]] = {
     "Consumers_List": {
         **dict.fromkeys(
             [
-                "value[].imageUrl",
-                "value[].inputDescriptors[].description",
-                "value[].inputDescriptors[].id",
-                "value[].inputDescriptors[].inputMode",
-                "value[].inputDescriptors[].isConfidential",
-                "value[].inputDescriptors[].name",
-                "value[].inputDescriptors[].useInDefaultDescription",
-                "value[].inputDescriptors[].validation",
-                "value[].inputDescriptors[].validation.dataType",
-                "value[].inputDescriptors[].validation.isRequired",
-                "value[].inputDescriptors[].validation.maxLength",
-                "value[].inputDescriptors[].validation.pattern",
+                "imageUrl",
+                "inputDescriptors[].description",
+                "inputDescriptors[].id",
+                "inputDescriptors[].inputMode",
+                "inputDescriptors[].isConfidential",
+                "inputDescriptors[].name",
+                "inputDescriptors[].useInDefaultDescription",
+                "inputDescriptors[].validation",
+                "inputDescriptors[].validation.dataType",
+                "inputDescriptors[].validation.isRequired",
+                "inputDescriptors[].validation.maxLength",
+                "inputDescriptors[].validation.pattern",
             ],
             "webHooks is not Zendesk",
         ),
@@ -227,13 +231,49 @@ def test_response_matches_spec_and_examples(name, specs, world_client, world_hea
     assert missing == [], f"{name}: fields the examples of {op.operation_id} show are missing: {missing}"
 
 
+def _is_list(spec: Spec, op: Operation) -> bool:
+    return (spec.response_schema(op) or {}).get("type") == "array"
+
+
+def _entities(spec: Spec, op: Operation) -> list:
+    """The example entities of ``op``: each body, or the first item of a listed body."""
+    out = []
+    for body in spec.example_bodies(op):
+        if _is_list(spec, op) and isinstance(body, dict):
+            out += body.get("value", [])[:1]
+        else:
+            out.append(body)
+    return out
+
+
+def example_entities(spec: Spec, op: Operation) -> list:
+    """The operation's own example entities; without any, those of the spec's operations returning the same
+    definition (e.g. a PR iteration status borrows the PR status examples)."""
+    own = _entities(spec, op)
+    name = spec.item_definition(op)
+    if own or not name:
+        return own
+    return [
+        e for other in spec.operations if spec.item_definition(other) == name for e in _entities(spec, other)
+    ]
+
+
 def missing_example_fields(spec: Spec, op: Operation, payload) -> list[str]:
-    """Key paths present in every example of ``op`` but absent from ``payload`` (or not checkable)."""
-    bodies = spec.example_bodies(op)
-    if not bodies:
+    """Key paths present in every example entity of ``op`` but absent from ``payload``'s entity (the body, or
+    the first item of a list)."""
+    entities = example_entities(spec, op)
+    if not entities:
         return []
-    schema = spec.wire_schema(op)
-    common = set.intersection(*(key_paths(b, schema, schema) for b in bodies))
+    name = spec.item_definition(op)
+    schema = (
+        to_json_schema({"$ref": f"#/definitions/{name}"}, spec.definitions) if name else spec.wire_schema(op)
+    )
+    common = set.intersection(*(key_paths(e, schema, schema) for e in entities))
+    if _is_list(spec, op):
+        items = payload.get("value") or []
+        if not items:
+            return sorted(common) and ["value (empty: nothing to compare with the examples)"]
+        payload = items[0]
     return sorted(p for p in common if not has_path(payload, p))
 
 
@@ -329,3 +369,56 @@ def test_key_paths_and_has_path_follow_lists_and_skip_maps():
     assert has_path({"value": [{"id": 2}]}, "value[].id")
     assert not has_path({"value": []}, "value[].id")
     assert not has_path({"value": [{"name": "x"}]}, "value[].id")
+
+
+# -- the spec machinery on a made-up spec folder -------------------------------------------------------
+
+
+def test_spec_loading_honours_the_env_var_bom_both_path_tables_and_ref_case(tmp_path, monkeypatch):
+    from adometrics.fake_ado.specs import SPECS_ENV, specs_dir
+
+    folder = tmp_path / "area" / "7.1"
+    (folder / "httpExamples" / "things").mkdir(parents=True)
+    doc = {
+        "host": "dev.azure.com",
+        "definitions": {"Thing": {"type": "object", "properties": {"id": {"type": "integer"}}}},
+        "paths": {
+            "/{organization}/_apis/things": {
+                "get": {
+                    "operationId": "Things_List",
+                    "x-ms-docs-override-version": "7.1-preview.2",
+                    "x-ms-examples": {"": {"$ref": "./httpExamples/Things/GET_things.json"}},
+                    "responses": {
+                        "200": {"schema": {"type": "array", "items": {"$ref": "#/definitions/Thing"}}}
+                    },
+                }
+            }
+        },
+        "x-ms-paths": {
+            "/{organization}/_apis/things?name={name}": {
+                "get": {
+                    "operationId": "Things_Get By Name",
+                    "responses": {"200": {"schema": {"$ref": "#/definitions/Thing"}}},
+                }
+            }
+        },
+    }
+    (folder / "area.json").write_text("\ufeff" + json.dumps(doc), encoding="utf-8")
+    example = {"responses": {"200": {"body": {"count": 1, "value": [{"id": 7}]}}}}
+    (folder / "httpExamples" / "things" / "GET_things.json").write_text(
+        json.dumps(example), encoding="utf-8-sig"
+    )
+    monkeypatch.setenv(SPECS_ENV, str(tmp_path))
+    assert specs_dir() == tmp_path
+    library = SpecLibrary(tmp_path)
+    spec = library.spec("area/7.1/area.json")
+    assert [op.operation_id for op in spec.operations] == ["Things_List", "Things_Get By Name"]
+    listing = spec.operation("Things_List")
+    assert listing.api_version == "7.1-preview.2" and listing.table == "paths"
+    assert spec.example_bodies(listing) == [example["responses"]["200"]["body"]]  # Things/ vs things/
+    check = validator(spec.wire_schema(listing))
+    assert check.is_valid({"count": 1, "value": [{"id": 1}]})
+    assert not check.is_valid([{"id": 1}])  # the wire wraps bare arrays
+    assert not check.is_valid({"count": 1, "value": [{"id": "x"}]})
+    assert library.operation("area/7.1/area.json", "Things_Get By Name").table == "x-ms-paths"
+    assert library.operation("missing.json", "Things_List") is None

@@ -55,7 +55,7 @@ def body(sim, event_type: str = "git.pullrequest.updated", publisher: str = "tfs
         "url": URL,
         "basicAuthUsername": "ado",
         "basicAuthPassword": "s3cret",
-        "httpHeaders": "X-Collector-Key: k1\nX-Other:two",
+        "httpHeaders": "X-Collector-Key: hdr-secret-1\nX-Other:two",
         "messagesToSend": "none",
         "detailedMessagesToSend": "none",
         **inputs.pop("consumer", {}),
@@ -257,7 +257,7 @@ def test_delivery_envelope_auth_and_headers(client, sim, pat_headers, receiver):
     request = receiver.requests[0]
     assert request.method == "POST" and str(request.url) == URL
     assert request.headers["authorization"] == "Basic " + base64.b64encode(b"ado:s3cret").decode()
-    assert request.headers["x-collector-key"] == "k1" and request.headers["x-other"] == "two"
+    assert request.headers["x-collector-key"] == "hdr-secret-1" and request.headers["x-other"] == "two"
     assert request.headers["content-type"].startswith("application/json")
     payloads = receiver.bodies
     assert [p["notificationId"] for p in payloads] == list(range(1, len(expected) + 1))
@@ -480,7 +480,8 @@ def test_notifications_list_filters_and_limits(client, sim, pat_headers, receive
     assert [n["id"] for n in ok["value"]] == [1]
     details = everything["value"][1]["details"]
     assert details["event"]["eventType"] == "git.pullrequest.updated"
-    assert "s3cret" not in json.dumps(everything)
+    assert "s3cret" not in json.dumps(everything)  # the confidential input is never shown
+    assert "X-Collector-Key: hdr-secret-1" in details["request"]  # httpHeaders is not confidential
     assert details["request"].startswith(f"POST {URL}")
 
 

@@ -242,6 +242,13 @@ def test_get_by_repository_by_project_and_without_project_agree(api, msim, specs
     assert [c["commitId"] for c in with_commits["commits"]] == views.pr_commit_shas(pr, msim.world.now)
 
 
+def test_paths_match_case_insensitively_as_ado_does(api, msim):
+    pr = busiest(msim.world)
+    expected = get(api, f"{repo_base(pr)}/pullrequests/{pr.id}").json()
+    assert get(api, f"{repo_base(pr)}/pullRequests/{pr.id}").json() == expected
+    assert get(api, f"{repo_base(pr)}/PULLREQUESTS/{pr.id}/Threads").json()["count"] == len(pr.threads)
+
+
 def test_unknown_or_foreign_pull_request_is_404(api, msim):
     pr = busiest(msim.world)
     other_repo = next(r for r in msim.world.repositories() if r.id != pr.repository_id)
@@ -376,6 +383,43 @@ def test_reviewers_list_matches_the_pull_request(api, msim, specs):
         assert reviewer["vote"] == views.reviewer_vote(model, msim.world.now)
         assert reviewer["hasDeclined"] == model.has_declined and reviewer["isFlagged"] is False
         assert reviewer.get("isRequired", False) == model.is_required
+
+
+def test_a_team_reviewer_lists_its_members_who_voted(api, msim):
+    world = msim.world
+
+    def team_of(pr):
+        teams = {t.id: t for t in world.teams(pr.project_id)}
+        return next((teams[r.identity_id] for r in pr.reviewers if r.identity_id in teams), None)
+
+    pr = next(
+        p
+        for p in prs(world)
+        if team_of(p)
+        and any(
+            views.reviewer_vote(r, world.now) for r in p.reviewers if r.identity_id in team_of(p).member_ids
+        )
+    )
+    team = team_of(pr)
+    body = get(api, pr_path(pr, "/reviewers")).json()["value"]
+    group = next(r for r in body if r["id"] == team.id)
+    assert group["isContainer"] is True
+    expected = {
+        r.identity_id: views.reviewer_vote(r, world.now)
+        for r in pr.reviewers
+        if r.identity_id in team.member_ids and views.reviewer_vote(r, world.now) != 0
+    }
+    assert {v["id"]: v["vote"] for v in group["votedFor"]} == expected
+    assert all("votedFor" not in r for r in body if not r.get("isContainer"))
+
+
+def test_is_draft_follows_the_clock():
+    sim, api = fresh()
+    pr = next(p for p in prs(sim.world) if p.draft_until and p.draft_until < sim.world.now)
+    sim.world.now = pr.draft_until - timedelta(seconds=1)
+    assert get(api, pr_path(pr)).json()["isDraft"] is True
+    sim.world.now = pr.draft_until
+    assert get(api, pr_path(pr)).json()["isDraft"] is False
 
 
 # -- statuses ---------------------------------------------------------------------------------------

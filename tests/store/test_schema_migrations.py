@@ -32,7 +32,7 @@ def test_the_comparison_can_see_a_difference(engine):
     """The equality test above would catch a migration that misses something."""
     with engine.begin() as conn:
         upgrade(conn)
-        conn.exec_driver_sql("DROP INDEX ix_pull_requests_org_id_creator_id")
+        conn.exec_driver_sql("DROP INDEX ix_pull_requests_org_id_last_merge_commit")
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert [d[0] for d in diff] == ["add_index"]
 

@@ -103,16 +103,17 @@ class AdoClient:
 
     # -- public API ----------------------------------------------------------------------------------
 
-    def get(self, endpoint: str, params: Mapping[str, Any] | None = None, **segments: str) -> Any:
+    def get(self, endpoint: str, params: Mapping[str, Any] | None = None, **segments: str | int) -> Any:
         """GET an allow-listed endpoint; returns the decoded JSON (None for an empty body)."""
         return self._json(*self._request(endpoint, "GET", params, None, segments))
 
-    def post(self, endpoint: str, json: Any, params: Mapping[str, Any] | None = None, **segments: str) -> Any:
+    def post(self, endpoint: str, json: Any, params: Mapping[str, Any] | None = None,
+             **segments: str | int) -> Any:
         """POST to an allow-listed endpoint (commitsbatch, statuses, hook subscriptions)."""
         return self._json(*self._request(endpoint, "POST", params, json, segments))
 
     def send(self, endpoint: str, json: Any = None, params: Mapping[str, Any] | None = None,
-             **segments: str) -> Any:
+             **segments: str | int) -> Any:
         """Call an endpoint with its own method (PUT/PATCH/DELETE ones included)."""
         ep = eps.endpoint(endpoint)
         return self._json(*self._request(endpoint, ep.method, params, json, segments))
@@ -131,10 +132,11 @@ class AdoClient:
         *,
         json: Any = None,
         page_size: int | None = None,
-        **segments: str,
+        **segments: str | int,
     ) -> Iterator[Page]:
         """Yield the pages of a listing (lists of raw dicts) with the endpoint's own paging mechanism; an
-        endpoint without paging yields its one page. ``page_size`` may lower the endpoint's default."""
+        endpoint without paging yields its one page. ``page_size`` overrides the endpoint's default, but for
+        ``$top``/``$skip`` listings it can only lower it (a page capped by ADO would look like the end)."""
         ep = eps.endpoint(endpoint)
         url = self.url_for(endpoint, **segments)
 
@@ -155,7 +157,7 @@ class AdoClient:
         """Every resource area of the organization with its ``locationUrl`` (host discovery)."""
         return items_of(self.get("core.resource_areas.list"), what="core.resource_areas.list")
 
-    def url_for(self, endpoint: str, **segments: str) -> str:
+    def url_for(self, endpoint: str, **segments: str | int) -> str:
         """The URL of an endpoint; each segment value is percent-encoded as one path segment."""
         ep = eps.endpoint(endpoint)
         names = [n for n in ep.segments() if n != "org"]
@@ -173,7 +175,7 @@ class AdoClient:
     # -- one request ----------------------------------------------------------------------------------
 
     def _request(self, endpoint: str, method: str, params: Mapping[str, Any] | None, json: Any,
-                 segments: Mapping[str, str]) -> tuple[Endpoint, httpx.Response]:
+                 segments: Mapping[str, str | int]) -> tuple[Endpoint, httpx.Response]:
         ep = eps.endpoint(endpoint)
         if ep.method != method:
             raise EndpointNotAllowed(f"{ep.name} is a {ep.method} endpoint; {method} refused.")

@@ -177,10 +177,10 @@ def scopes_named(body: ErrorBody, endpoint_scopes: tuple[str, ...]) -> tuple[str
 
 
 def _said(status: int, body: ErrorBody) -> str:
-    """``(HTTP 404, TF401019): The Git repository …`` — what ADO said, for the end of a message."""
-    code = body.tf_code or body.type_key
-    head = f"(HTTP {status}, {code})" if code else f"(HTTP {status})"
-    return f"{head}: {body.message}" if body.message else head
+    """``(HTTP 404): TF401019: The Git repository …`` — what ADO said, to end a sentence with."""
+    if body.message:
+        return f"(HTTP {status}): {body.message.rstrip('. ')}"
+    return f"(HTTP {status}, {body.type_key})" if body.type_key else f"(HTTP {status})"
 
 
 def error_for_status(

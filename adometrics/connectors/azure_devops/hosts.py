@@ -109,11 +109,11 @@ class HostAllowList:
         parsed = httpx.URL(url) if isinstance(url, str) else url
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise HostNotAllowedError(str(parsed) or "(empty URL)", why=why or "not an http(s) URL")
-        if self._matches(self._extra, parsed):
-            return parsed
         if self.is_cloud(parsed):
             if parsed.scheme != "https":
                 raise HostNotAllowedError(parsed.host, why="Azure DevOps Services is reached over https only")
+            return parsed
+        if self._matches(self._extra, parsed):
             return parsed
         raise HostNotAllowedError(parsed.netloc.decode("ascii"), why=why)
 

@@ -19,6 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 from adometrics.clock import Clock, utcnow
+from adometrics.errors import RetriableError
 
 Sleep = Callable[[float], None]
 
@@ -86,7 +87,7 @@ class LimitPolicy:
     throttled_max_wait: float = 300.0  # ... up to 5 minutes
 
 
-class SlotTimeout(TimeoutError):
+class SlotTimeout(RetriableError):
     """No request slot for this identity came free in time (a stuck worker or a too-small limit)."""
 
 
@@ -136,7 +137,10 @@ class RateLimiter:
     def slot(self, identity: str) -> Iterator[None]:
         """Hold one in-flight slot of ``identity`` and wait out any block before yielding."""
         if not self.backend.acquire(identity, self.policy.max_in_flight, self.policy.slot_timeout):
-            raise SlotTimeout(f"no request slot for {identity} within {self.policy.slot_timeout} s")
+            raise SlotTimeout(
+                f"No request slot for {identity} came free within {self.policy.slot_timeout} s: other "
+                "requests of this identity are stuck or the concurrency limit is too small; try again later."
+            )
         try:
             self.wait(identity)
             yield

@@ -414,15 +414,16 @@ def notification(note, *, with_details: bool = True) -> dict[str, Any]:
             "publisherInputs": dict(note.publisher_inputs),
             "consumerInputs": masked_inputs(note.consumer_inputs),
             "queuedDate": iso(note.created),
-            "dequeuedDate": iso(note.created),
-            "processedDate": iso(note.modified),
-            "completedDate": iso(note.modified),
             "requestAttempts": note.attempts,
             "requestDuration": round(note.duration, 3),
             "request": note.request,
             "response": note.response,
             "event": {k: v for k, v in note.payload.items() if k not in ("subscriptionId", "notificationId")},
         }
+        if note.status != "queued":
+            details.update({"dequeuedDate": iso(note.created), "processedDate": iso(note.modified)})
+        if note.status == "completed":
+            details["completedDate"] = iso(note.modified)
         if note.error:
             details["errorMessage"] = note.error
         body["details"] = details

@@ -117,27 +117,24 @@ def reviewer(
 
 
 def reviewers(call: Call, repo: Repository, pr: PullRequest) -> list[dict[str, Any]]:
-    """Reviewers added by now; a group reviewer's ``votedFor`` lists the individual reviewers who voted."""
+    """Reviewers added by now. A group (team) reviewer's ``votedFor`` lists its members among the individual
+    reviewers who have voted."""
     visible = views.visible_reviewers(pr, call.world.now)
     people = [reviewer(call, repo, pr, r, vote) for r, vote in visible]
     voters = [p for p in people if p is not None and p["vote"] != 0 and not p.get("isContainer")]
+    teams = {t.id: set(t.member_ids) for t in call.world.teams(pr.project_id)}
     out = []
     for (rev, vote), rendered in zip(visible, people, strict=True):
-        if rendered is None:
-            continue
-        if rendered.get("isContainer"):
-            rendered = reviewer(
-                call,
-                repo,
-                pr,
-                rev,
-                vote,
-                [
-                    {k: v for k, v in p.items() if k not in ("hasDeclined", "isFlagged", "isRequired")}
-                    for p in voters
-                ],
-            )
-        out.append(rendered)
+        if rendered is not None and rendered.get("isContainer"):
+            members = teams.get(rev.identity_id)
+            voted = [
+                {k: v for k, v in p.items() if k not in ("hasDeclined", "isFlagged", "isRequired")}
+                for p in voters
+                if members is None or p["id"] in members
+            ]
+            rendered = reviewer(call, repo, pr, rev, vote, voted)
+        if rendered is not None:
+            out.append(rendered)
     return out
 
 

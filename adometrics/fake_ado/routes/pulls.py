@@ -19,6 +19,7 @@ from ..render import pulls as render
 from ..scenario import views
 from ..scenario.model import Project, PullRequest, PullRequestSummary, Repository
 from ..wire import AdoError, bad_request, envelope, query, query_bool, query_datetime, query_int, token_page
+from .core import find_project
 
 SPEC = "git/7.1/git.json"
 LIST_DEFAULT, LIST_MAX = 101, 1000  # BEHAVIOUR.md §8
@@ -71,16 +72,7 @@ def check_org(request: Request, call: Call) -> None:
 def project_or_404(request: Request, call: Call) -> Project:
     """The ``{org}``/``{project}`` of the URL (project by id or name), or ADO's 404."""
     check_org(request, call)
-    raw = request.path_params["project"]
-    project = call.world.project(raw)
-    if project is None:
-        raise AdoError(
-            404,
-            "ProjectDoesNotExistWithNameException",
-            f"TF200016: The following project does not exist: {raw}. Verify that the name of the "
-            "project is correct and that the project exists on the specified Azure DevOps Server.",
-        )
-    return project
+    return find_project(call, request.path_params["project"])
 
 
 def repository_or_404(call: Call, raw: str, project_id: str | None) -> Repository:

@@ -106,6 +106,35 @@ def completion_commit(plan: RepoPlan, pr: PRPlan, pr_id: int, title: str) -> Com
     )
 
 
+def preview_commits(plan: RepoPlan, pr: PRPlan, pr_id: int) -> list[Commit]:
+    """The server's would-be merge commits (``refs/pull/{id}/merge``), one per push: what PR builds build.
+
+    They are reachable from no branch; ``GET commits/{id}`` finds them, as in ADO.
+    """
+    key, repo_id = plan.key, plan.prof.repo.id
+    rng = rng_for(key, repo_id, "pv", pr.local)
+    out = []
+    for k in range(len(pr.pushes)):
+        at = pr.preview_at(k)
+        parents = (plan.main[plan.head_index(at)].sha, pr.head_after(key, repo_id, k))
+        comment = f"Merge pull request {pr_id} from {pr.source_ref.removeprefix('refs/heads/')} into main"
+        out.append(
+            _commit(
+                plan,
+                pr.preview_sha(key, repo_id, k),
+                parents,
+                pr.author,
+                at,
+                at,
+                comment,
+                rng,
+                at,
+                pr.push_ids[k],
+            )
+        )
+    return out
+
+
 def direct_commits(plan: RepoPlan, index: int) -> list[Commit]:
     d = plan.directs[index]
     rng = rng_for(plan.key, plan.prof.repo.id, "dc", index)
@@ -148,6 +177,8 @@ def all_commits(plan: RepoPlan, pr_ids: list[int], titles: list[str]) -> dict[st
                 commits[c.sha] = c
         if pr.main_index is not None:
             c = completion_commit(plan, pr, pr_ids[pr.local], titles[pr.local])
+            commits[c.sha] = c
+        for c in preview_commits(plan, pr, pr_ids[pr.local]):
             commits[c.sha] = c
     for d in plan.directs:
         for c in direct_commits(plan, d.index):

@@ -52,6 +52,10 @@ class PRPlan:
         """The would-be merge commit after push ``k`` (``refs/pull/{id}/merge``, what PR builds build)."""
         return sha_for(key, repo_id, "pm", self.local, k)
 
+    def preview_at(self, k: int) -> int:
+        """When the server computes the would-be merge after push ``k``."""
+        return max(self.pushes[k], self.created) + 10 * SECOND
+
     def head_after(self, key: str, repo_id: str, k: int) -> str:
         """The source branch head after push ``k``."""
         return self.commit_sha(key, repo_id, sum(self.counts[: k + 1]) - 1)

@@ -171,7 +171,7 @@ class _PRBuilder:
                 }
                 self.system(at, props, f"The reference {pr.source_ref} was updated.")
             preview = pr.preview_sha(self.plan.key, self.plan.prof.repo.id, k)
-            at = max(at, pr.created) + 10 * SECOND
+            at = pr.preview_at(k)
             target = self.plan.main[self.plan.head_index(at)].sha
             props = {
                 "CodeReviewMergeCommit": _prop(preview),

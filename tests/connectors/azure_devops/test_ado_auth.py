@@ -6,7 +6,7 @@ import base64
 
 import httpx
 import pytest
-from conftest import PAT, ado_error, ado_json, make_client
+from ado_fakes import PAT, ado_error, ado_json, make_client
 
 from adometrics.connectors.azure_devops.auth import BearerAuth, BearerTokenProvider, PatAuth
 from adometrics.connectors.azure_devops.client import make_http_client

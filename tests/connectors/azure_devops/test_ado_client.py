@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 import stamina
-from conftest import ado_error, ado_json, make_client
+from ado_fakes import ado_error, ado_json, make_client
 
 from adometrics.connectors.azure_devops.errors import NetworkError, NotFoundError, ServerError
 from adometrics.errors import RetriableError

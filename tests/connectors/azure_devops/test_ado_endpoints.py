@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import ado_json, make_client
+from ado_fakes import ado_json, make_client
 
 from adometrics.connectors.azure_devops import endpoints as eps
 from adometrics.connectors.azure_devops.errors import ContentEndpointRefused, EndpointNotAllowed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import ado_error, ado_json, make_client
+from ado_fakes import ado_error, ado_json, make_client
 
 from adometrics.connectors.azure_devops.errors import HostNotAllowedError, UnexpectedResponseError
 from adometrics.connectors.azure_devops.hosts import AREA_IDS, HostAllowList, parse_org_url

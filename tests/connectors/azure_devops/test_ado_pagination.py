@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ado_json, make_client
+from ado_fakes import ado_json, make_client
 
 from adometrics.connectors.azure_devops.errors import MalformedResponseError, PaginationLoopError
 from adometrics.connectors.azure_devops.pagination import (

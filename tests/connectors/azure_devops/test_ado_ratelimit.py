@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from conftest import FakeTime, ado_error, ado_json, make_client
+from ado_fakes import FakeTime, ado_error, ado_json, make_client
 
 from adometrics.connectors.azure_devops.errors import ThrottledError
 from adometrics.connectors.azure_devops.ratelimit import (

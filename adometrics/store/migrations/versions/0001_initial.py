@@ -310,11 +310,9 @@ def upgrade() -> None:
         _org_fk("pull_requests"),
         _pk("pull_requests", "org_id", "project_id", "id"),
     )
-    _index("pull_requests", "org_id", "creator_id")
     _index("pull_requests", "org_id", "last_merge_commit")
     _index("pull_requests", "org_id", "repo_id", "closed_at")
     _index("pull_requests", "org_id", "repo_id", "created_at")
-    _index("pull_requests", "org_id", "repo_id", "target_branch_bidx")
     op.create_table(
         "refs",
         sa.Column("org_id", ID, nullable=False),
