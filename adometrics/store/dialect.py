@@ -8,9 +8,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..errors import ConfigurationError
 
 
-def insert(conn: Connection, table: Table):
-    """An ``insert`` that supports ``on_conflict_do_update`` / ``on_conflict_do_nothing`` on this database."""
-    name = conn.dialect.name
+def insert(bind: Connection | str, table: Table):
+    """An ``insert`` that supports ``on_conflict_do_update`` / ``on_conflict_do_nothing`` on this database
+    (given a connection, or a dialect name)."""
+    name = bind if isinstance(bind, str) else bind.dialect.name
     if name == "sqlite":
         return sqlite.insert(table)
     if name == "postgresql":
