@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from itertools import islice
 from functools import lru_cache
+from itertools import islice
 from operator import attrgetter, itemgetter
 
 from sqlalchemy import Connection, Dialect, update

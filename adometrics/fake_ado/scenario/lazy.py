@@ -43,7 +43,7 @@ from .names import DAY, to_dt, to_ms
 from .org import Org
 from .plan import RepoPlan, plan_repo
 from .records import RecordWorld, resolve, walk
-from .review import pull_request
+from .review import pull_request, vote_times
 from .sizes import Size
 
 PLAN_CACHE = 48  # a project's repositories fit, so paging one project's PRs does not thrash
@@ -145,8 +145,7 @@ class LazyWorld:
         old = self._now_ms()
         self.now = self.now + delta
         new = self._now_ms()
-        with paused_gc():
-            found = self._push_events(old, new) + self._pr_events(old, new) + self._run_events(old, new)
+        found = self._push_events(old, new) + self._pr_events(old, new) + self._run_events(old, new)
         return ev.sort_events(found)
 
     def _push_events(self, old: int, new: int) -> list[ActivityEvent]:
@@ -158,11 +157,30 @@ class LazyWorld:
         return out
 
     def _pr_events(self, old: int, new: int) -> list[ActivityEvent]:
-        out = []
-        last = bisect_right(self.index.prs.times["pr_created"], new)
-        for n in range(1, last + 1):
+        """PR events in (old, new]: candidates from the index, votes from a light per-PR generation."""
+        col = self.index.prs
+        by_repo: dict[int, list[int]] = {}
+        for n in range(1, bisect_right(col.times["pr_created"], new) + 1):
             if pr_activity_end(self.index, n) > old:
-                out.extend(e for e in ev.pr_events(self._prs.get_or_make(n)) if old < to_ms(e.at) <= new)
+                by_repo.setdefault(col.repo[n - 1], []).append(n)
+        out = []
+        for r, numbers in by_repo.items():
+            plan = self._plans.get(r) or plan_repo(self.org, self.org.profiles[r], git=False)
+            repo = plan.prof.repo
+            for n in numbers:
+                pr = plan.prs[col.local[n - 1]]
+                found = [(pr.created, ev.PR_CREATED, None)]
+                found += [(at, ev.PR_UPDATED, "PushNotification") for at in pr.pushes[1:]]
+                found += [
+                    (to_ms(at), ev.PR_UPDATED, "ReviewerVoteNotification") for at in vote_times(plan, pr)
+                ]
+                if pr.closed is not None:
+                    found.append((pr.closed, ev.PR_UPDATED, "StatusUpdateNotification"))
+                out += [
+                    ActivityEvent(to_dt(at), kind, repo.project_id, repo.id, n, note)
+                    for at, kind, note in found
+                    if old < at <= new
+                ]
         return out
 
     def _run_events(self, old: int, new: int) -> list[ActivityEvent]:

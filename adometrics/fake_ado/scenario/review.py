@@ -289,3 +289,10 @@ class _PRBuilder:
 
 def pull_request(plan: RepoPlan, pr: PRPlan, ids: IdMap) -> PullRequest:
     return _PRBuilder(plan, pr, ids).build()
+
+
+def vote_times(plan: RepoPlan, pr: PRPlan) -> list:
+    """The instants of the PR's votes, without building the rest of it (the same draws as ``pull_request``:
+    reviewers are the first thing drawn from the PR's generator)."""
+    reviewers = _PRBuilder(plan, pr, None).reviewers()
+    return [v.at for r in reviewers for v in r.votes]
