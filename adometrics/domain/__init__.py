@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .checkpoints import SyncCheckpoint
 from .common import ConnectionKind, DeploymentKind, Health, ReviewEventKind, sensitive, sensitive_fields
+from .facts import DeploymentAttempt, DeploymentKey, PullRequestFacts, Scope, ShippedCommits, Window
 from .git import Commit, Ref, Repository
 from .organization import Connection, Organization, Project, Team, TeamMember, User
 from .pipelines import (
@@ -28,8 +29,10 @@ __all__ = [
     "Commit",
     "Connection",
     "ConnectionKind",
+    "DeploymentAttempt",
     "DeploymentCommit",
     "DeploymentComparison",
+    "DeploymentKey",
     "DeploymentKind",
     "Environment",
     "EnvironmentDeployment",
@@ -40,6 +43,7 @@ __all__ = [
     "PrStatus",
     "Project",
     "PullRequest",
+    "PullRequestFacts",
     "Ref",
     "Release",
     "ReleaseArtifact",
@@ -49,10 +53,13 @@ __all__ = [
     "ReviewEvent",
     "ReviewEventKind",
     "Reviewer",
+    "Scope",
+    "ShippedCommits",
     "SyncCheckpoint",
     "Team",
     "TeamMember",
     "User",
+    "Window",
     "sensitive",
     "sensitive_fields",
 ]

@@ -94,20 +94,15 @@ class OrgCipher:
     def key_ids(self) -> frozenset[int]:
         return frozenset(self._aeads)
 
-    def encrypt(self, plaintext: str, prefix: bytes, key: bytes, nonce: bytes | None = None) -> bytes:
-        """Encrypt under the active data key, bound to ``prefix`` (see :func:`aad_prefix`) and row ``key``.
-
-        ``nonce`` lets a caller draw random nonces in bulk; it must be fresh random bytes, never reused.
-        """
-        if self.active_key_id is None:
-            raise CryptoError(f"organization {self.org_id} has no active data key; cannot write its data")
-        header = self._header
-        nonce = nonce or os.urandom(NONCE_SIZE)
-        sealed = self._aeads[self.active_key_id].encrypt(nonce, plaintext.encode(), header + prefix + key)
-        return header + nonce + sealed
+    def encrypt(self, plaintext: str, prefix: bytes, key: bytes) -> bytes:
+        """Encrypt under the active data key, bound to ``prefix`` (see :func:`aad_prefix`) and row ``key``."""
+        return self.sealer()(plaintext, prefix + key, os.urandom(NONCE_SIZE))
 
     def sealer(self) -> Callable[[str, bytes, bytes], bytes]:
-        """:meth:`encrypt` for bulk writers: ``seal(plaintext, prefix + row key, nonce)``, checked once."""
+        """:meth:`encrypt` for bulk writers, checked once: ``seal(plaintext, prefix + row key, nonce)``.
+
+        The caller supplies fresh random nonces (drawn in bulk, one system call per row); never reuse one.
+        """
         if self.active_key_id is None:
             raise CryptoError(f"organization {self.org_id} has no active data key; cannot write its data")
         header, encrypt = self._header, self._aeads[self.active_key_id].encrypt

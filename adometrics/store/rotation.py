@@ -87,7 +87,7 @@ def _reencrypt_rows(spec: Spec, cipher, rows) -> list[dict]:
         if all(row[enc] is None or blob_key_id(row[enc]) == cipher.active_key_id for enc, _ in prefixes):
             continue
         key = row_key([row[k] for k in spec.key[1:]])
-        values = {f"k_{k}": row[k] for k in spec.key}
+        values = {f"k_{k}": row[k] for k in spec.key} | {"k_row_digest": row["row_digest"]}
         for enc, prefix in prefixes:
             blob = row[enc]
             values[f"v_{enc}"] = blob if blob is None else cipher.encrypt(
@@ -104,13 +104,16 @@ def reencrypt(conn: Connection, keyring: Keyring, org_id: str, *, batch_size: in
     """
     for spec in SEALED_SPECS:
         table = spec.table
-        columns = [table.c[k] for k in spec.key] + [table.c[x.enc] for x in spec.sealed]
-        stmt = update(table).where(*[table.c[k] == bindparam(f"k_{k}") for k in spec.key]).values(
-            {x.enc: bindparam(f"v_{x.enc}") for x in spec.sealed})
+        keys = [table.c[k] for k in spec.key]
+        columns = [*keys, *(table.c[x.enc] for x in spec.sealed), table.c.row_digest]
+        # Only if the row is as we read it: a sync that rewrote it meanwhile used the active key already, and
+        # its newer values must not be replaced by re-encrypted older ones.
+        unchanged = [table.c[k] == bindparam(f"k_{k}") for k in (*spec.key, "row_digest")]
+        stmt = update(table).where(*unchanged).values({x.enc: bindparam(f"v_{x.enc}") for x in spec.sealed})
         after: tuple | None = None
         while True:
             query = select(*columns).where(*_key_filter(spec, after))
-            query = query.order_by(*[table.c[k] for k in spec.key]).limit(batch_size)
+            query = query.order_by(*keys).limit(batch_size)
             rows = conn.execute(query, {"org": org_id}).mappings().all()
             if not rows:
                 break

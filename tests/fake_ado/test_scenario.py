@@ -276,3 +276,104 @@ def test_votes_threads_and_builds_follow_the_clock():
     assert nxt is None
     world.advance(timedelta(days=10))
     assert world.build(build.id + 1) is not None
+
+
+def test_pr_builds_build_the_servers_merge_commit(tiny):
+    for summary in tiny.pull_request_index():
+        pr = tiny.pull_request(summary.id)
+        builds = [b for b in tiny.builds(pr.project_id) if b.pull_request_id == pr.id]
+        for b in builds:
+            preview = tiny.commit(pr.repository_id, b.source_version)
+            assert preview is not None and len(preview.parents) == 2
+            assert preview.parents[1] in {it.source_commit for it in pr.iterations}
+    statuses = [s for summary in tiny.pull_request_index() for s in tiny.pull_request(summary.id).statuses]
+    assert {s.state for s in statuses} >= {"succeeded", "failed"}
+
+
+def test_hand_written_record_world():
+    from datetime import UTC, datetime
+
+    from adometrics.fake_ado.scenario import RecordWorld
+    from adometrics.fake_ado.scenario.model import (
+        Commit,
+        Identity,
+        Project,
+        PullRequest,
+        Ref,
+        Repository,
+        Reviewer,
+        Signature,
+        User,
+        VoteEvent,
+    )
+
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def at(hours: int) -> datetime:
+        return t0 + timedelta(hours=hours)
+
+    alice = Identity("a1", "Alice", "alice@x.example", "aad.YQ")
+    bob = Identity("b2", "Bob", "bob@x.example", "aad.Yg")
+    project = Project("p1", "Proj", "", t0, t0, 1)
+    repo = Repository("r1", "repo", "p1", "refs/heads/main", 1, t0)
+    sig = Signature("Alice", "alice@x.example", t0)
+
+    def commit(sha: str, parents: tuple[str, ...], pushed: int) -> Commit:
+        return Commit(
+            sha, parents, "t" + sha, sig, Signature("Alice", "a", at(pushed)), sha, (0, 1, 0), at(pushed), 1
+        )
+
+    commits = {c.sha: c for c in [commit("a", (), 1), commit("b", ("a",), 2), commit("c", ("b",), 30)]}
+    main = Ref("refs/heads/main", "a1", at(1), None, [(at(1), "a"), (at(2), "b"), (at(30), "c")])
+    pr = PullRequest(
+        7,
+        "r1",
+        "p1",
+        "a1",
+        at(5),
+        "t",
+        "",
+        "refs/heads/x",
+        "refs/heads/main",
+        "completed",
+        at(20),
+        "a1",
+        "squash",
+        None,
+        ["x"],
+        "x",
+        "b",
+        "c",
+        [Reviewer("b2", at(5), True, [VoteEvent(at(6), -5), VoteEvent(at(12), 10)])],
+        [],
+        [],
+        [],
+    )
+    world = RecordWorld(
+        "org",
+        "o1",
+        at(10),
+        t0,
+        identities=[alice, bob],
+        user_list=[User(alice, t0, t0), User(bob, t0, None)],
+        project_list=[project],
+        repository_list=[repo],
+        ref_lists={"r1": [main]},
+        commit_maps={"r1": commits},
+        pull_requests=[pr],
+    )
+    assert world.resolve_version("r1", "main", "branch") == "b"
+    assert [c.sha for c in world.commits("r1", "b")] == ["b", "a"]
+    assert world.commit("r1", "c") is None
+    assert views.pr_status(world.pull_request(7), world.now) == "active"
+    assert views.reviewer_vote(pr.reviewers[0], world.now) == -5
+    events = world.advance(timedelta(hours=25))
+    assert [(e.event_type, e.notification_type) for e in events] == [
+        ("git.pullrequest.updated", "ReviewerVoteNotification"),
+        ("git.pullrequest.updated", "StatusUpdateNotification"),
+    ]
+    assert [c.sha for c in world.commits("r1", world.resolve_version("r1", "main", "branch"), "a")] == [
+        "c",
+        "b",
+    ]
+    assert world.identity("B2") is bob

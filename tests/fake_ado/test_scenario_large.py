@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import psutil
 import pytest
@@ -69,3 +70,15 @@ def test_large_git_detail_is_consistent(large):
     assert merged.merge_commit in {c.sha for c in history}
     builds = large.builds(repo.project_id)
     assert builds[-1].queued <= large.now and builds[0].id < builds[-1].id
+
+
+def test_large_advance_reveals_activity(large):
+    before = large.stats()
+    events = large.advance(timedelta(days=1))
+    after = large.stats()
+    created = [e for e in events if e.event_type == "git.pullrequest.created"]
+    assert len(created) == after["pull_requests"] - before["pull_requests"] > 0
+    assert sum(e.event_type == "git.push" for e in events) == after["pushes"] - before["pushes"]
+    newest = large.pull_request(max(e.resource_id for e in created))
+    assert newest is not None and newest.created <= large.now
+    assert psutil.Process().memory_info().rss < 300 * MB

@@ -107,3 +107,36 @@ def test_rotate_with_new_data_keys(db, tmp_path):
     with db.begin() as conn:
         upsert(conn, keyring, [organization("org-1"), pull_request("org-1", 99)])
         assert 3 in _title_key_ids(conn) and 2 in _title_key_ids(conn)
+
+
+class _SyncInTheMiddle(Keyring):
+    """A keyring that lets a sync rewrite a row between re-encryption's read and its write."""
+
+    def __init__(self, master, engine, record):
+        super().__init__(master)
+        self.engine, self.record, self.fired = engine, record, False
+
+    def cipher(self, conn, org_id, *, create=True):
+        if not self.fired and not create:  # reencrypt asks for the cipher after reading its batch
+            self.fired = True
+            with self.engine.begin() as other:
+                upsert(other, Keyring(self.master), [self.record])
+        return super().cipher(conn, org_id, create=create)
+
+
+def test_reencryption_never_overwrites_a_concurrent_sync(db, keyring):
+    pr = pull_request(pr_id=1)
+    with db.begin() as conn:
+        upsert(conn, keyring, [organization(), pr])
+        rotate_data_key(conn, keyring, "org-1")
+    newer = replace(pr, title="renamed while re-encrypting")
+    racing = _SyncInTheMiddle(keyring.master, db, newer)
+    with db.connect() as conn:
+        try:
+            for _ in reencrypt(conn, racing, "org-1"):
+                conn.commit()
+        except Exception:  # SQLite refuses the stale write outright; PostgreSQL skips the changed row
+            conn.rollback()
+    assert racing.fired
+    with db.connect() as conn:
+        assert load(conn, keyring, d.PullRequest, "org-1") == [newer]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from .cache import paused_gc
 from .generate import materialize, plan_org
-from .lazy import LazyWorld, paused_gc
+from .lazy import LazyWorld
 from .records import RecordWorld
 from .sizes import SIZES
 from .world import World

@@ -68,7 +68,7 @@ def materialize(planned: Planned) -> RecordWorld:
     )
     for plan in planned.plans:
         _add_repo(world, plan, ids)
-    world.__post_init__()
+    world.reindex()
     return world
 
 

@@ -66,6 +66,7 @@ class OrgIndex:
     push_commits: list[array]  # per repository, cumulative commits per push
     by_project: dict[str, dict[str, array]]  # project id -> kind -> ascending global ids
     records_by_env: dict[int, array]
+    longest_run: int  # the longest queue-to-finish of any build or deployment (bounds event scans)
 
 
 def repo_times(org: Org, prof) -> RepoTimes:
@@ -147,7 +148,14 @@ def build_index(org: Org) -> OrgIndex:
         [t.push_commits for t in per_repo],
         by_project,
         records_by_env,
+        max(
+            _longest(builds, "build_queued", "build_finished"), _longest(deps, "dep_queued", "dep_completed")
+        ),
     )
+
+
+def _longest(column: Column, start: str, end: str) -> int:
+    return max((b - a for a, b in zip(column.times[start], column.times[end], strict=True)), default=0)
 
 
 def pr_activity_end(index: OrgIndex, n: int) -> int:

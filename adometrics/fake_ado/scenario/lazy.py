@@ -7,15 +7,13 @@ when asked for and kept in small LRU caches, so memory stays flat however much a
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from . import events as ev
 from . import gitgraph, pipelines, views
+from .cache import LRU, LazySeq, paused_gc
 from .generate import make_org
 from .index import NONE, STATUS_CODES, OrgIndex, build_index, pr_activity_end
 from .model import (
@@ -39,7 +37,7 @@ from .model import (
     TimelineRecord,
     User,
 )
-from .names import DAY, to_dt, to_ms
+from .names import to_dt, to_ms
 from .org import Org
 from .plan import RepoPlan, plan_repo
 from .records import RecordWorld, resolve, walk
@@ -49,55 +47,6 @@ from .sizes import Size
 PLAN_CACHE = 48  # a project's repositories fit, so paging one project's PRs does not thrash
 PR_CACHE = 512
 COMMIT_CACHE = 4
-LONGEST_RUN = 14 * DAY  # no build or deployment takes longer from queue to finish
-
-
-@contextmanager
-def paused_gc():
-    """Generation allocates millions of long-lived objects; the cyclic GC would rescan them for nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-class _LRU(OrderedDict):
-    def __init__(self, size: int, make: Callable):
-        super().__init__()
-        self.size, self.make = size, make
-
-    def get_or_make(self, key):
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        value = self[key] = self.make(key)
-        if len(self) > self.size:
-            self.popitem(last=False)
-        return value
-
-
-class LazySeq(Sequence):
-    """A read-only sequence over global ids that builds each record when indexed."""
-
-    def __init__(
-        self, ids: Sequence[int], count: int, fetch: Callable[[int], object], newest_first: bool = False
-    ):
-        self.ids, self.count, self.fetch, self.newest_first = ids, count, fetch, newest_first
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(self.count))]
-        if i < 0:
-            i += self.count
-        if not 0 <= i < self.count:
-            raise IndexError(i)
-        return self.fetch(self.ids[self.count - 1 - i] if self.newest_first else self.ids[i])
 
 
 class LazyWorld:
@@ -125,9 +74,9 @@ class LazyWorld:
             environment_list=org.environments,
         )
         self._repo_index = {p.repo.id: p.index for p in org.profiles}
-        self._plans = _LRU(PLAN_CACHE, lambda r: plan_repo(org, org.profiles[r]))
-        self._prs = _LRU(PR_CACHE, self._make_pr)
-        self._commits = _LRU(COMMIT_CACHE, self._make_commits)
+        self._plans = LRU(PLAN_CACHE, lambda r: plan_repo(org, org.profiles[r]))
+        self._prs = LRU(PR_CACHE, self._make_pr)
+        self._commits = LRU(COMMIT_CACHE, self._make_commits)
 
     # -- time ---------------------------------------------------------------------------------------
     @property
@@ -187,7 +136,7 @@ class LazyWorld:
         out = []
         idx = self.index
         queued, finished = idx.builds.times["build_queued"], idx.builds.times["build_finished"]
-        for n in range(bisect_left(queued, old - LONGEST_RUN) + 1, bisect_right(queued, new) + 1):
+        for n in range(bisect_left(queued, old - idx.longest_run) + 1, bisect_right(queued, new) + 1):
             if old < finished[n - 1] <= new:
                 r = idx.builds.repo[n - 1]
                 repo = self.org.profiles[r].repo
@@ -195,7 +144,7 @@ class LazyWorld:
                     ActivityEvent(to_dt(finished[n - 1]), ev.BUILD_COMPLETE, repo.project_id, repo.id, n)
                 )
         queued, done = idx.deployments.times["dep_queued"], idx.deployments.times["dep_completed"]
-        for n in range(bisect_left(queued, old - LONGEST_RUN) + 1, bisect_right(queued, new) + 1):
+        for n in range(bisect_left(queued, old - idx.longest_run) + 1, bisect_right(queued, new) + 1):
             if old < done[n - 1] <= new:
                 repo = self.org.profiles[idx.deployments.repo[n - 1]].repo
                 out.append(

@@ -118,6 +118,11 @@ class RecordWorld:
     _events: list[ActivityEvent] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Rebuild lookups and orderings after the record lists were changed in place."""
+        self._events = None
         self._identities = {norm_id(i.id): i for i in self.identities}
         for u in self.user_list:
             self._identities.setdefault(norm_id(u.identity.id), u.identity)

@@ -1,0 +1,102 @@
+"""The metrics report of METRICS.md §4: selection by scope and window, assembled in the documented shape.
+
+Facts (rollbacks, restores, first deployments) come from the whole history; only the counting is limited
+to the scope and the window. At organization and project scope an attempt counts once; at repository scope
+it counts if it deployed that repository (so a multi-repository attempt counts in each repository's report);
+at team scope it counts if its commits contain the merge commit of one of the team's PRs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from ..domain import DeploymentAttempt, PullRequestFacts, Scope, ShippedCommits, TeamMember, Window
+from .deployments import Deployment, DeploymentHistory, IsAncestor, analyse
+from .dora import (
+    change_failure_rate,
+    check_benchmark,
+    deployment_frequency,
+    lead_time_for_changes,
+    time_to_restore,
+)
+from .flow import identity_key, is_merged, pull_request_flow
+from .stats import HOUR
+
+
+def team_user_ids(members: Iterable[TeamMember]) -> frozenset[str]:
+    """A team's user members, normalized for comparison; groups are ignored (METRICS.md §4)."""
+    return frozenset(key for m in members if not m.is_group and (key := identity_key(m.identity_id)))
+
+
+def iso_z(moment: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, as the JSON shape shows."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def scoped_pull_requests(prs: Iterable[PullRequestFacts], scope: Scope) -> list[PullRequestFacts]:
+    """The PRs of the project's repositories, of the repository, of the team's user members."""
+    members = None if scope.team_member_ids is None else {identity_key(m) for m in scope.team_member_ids}
+    project_id, repo_id = scope.project_id, scope.repo_id
+    if project_id is None and repo_id is None and members is None:
+        return prs if isinstance(prs, list) else list(prs)
+    return [pr for pr in prs
+            if (project_id is None or pr.project_id == project_id)
+            and (repo_id is None or pr.repo_id == repo_id)
+            and (members is None or identity_key(pr.creator_id) in members)]
+
+
+def scoped_deployments(history: DeploymentHistory, scope: Scope,
+                       team_prs: Iterable[PullRequestFacts] | None) -> list[Deployment]:
+    """The attempts of the project, of the repository, or shipping a merge commit of the team's PRs."""
+    project_id, repo_id = scope.project_id, scope.repo_id
+    team_shas = None
+    if scope.team_member_ids is not None:
+        team_shas = {pr.merge_commit for pr in team_prs or () if is_merged(pr) and pr.merge_commit}
+    return [dep for dep in history.deployments
+            if (project_id is None or dep.attempt.project_id == project_id)
+            and (repo_id is None or repo_id in dep.attempt.commits_by_repo)
+            and (team_shas is None or not dep.shipped.isdisjoint(team_shas))]
+
+
+def lead_hours(prs: Iterable[PullRequestFacts], history: DeploymentHistory, window: Window) -> list[float]:
+    """Per merged PR first deployed in the window: deploy finish − earliest commit (else creation)."""
+    found = []
+    for pr in prs:
+        if not is_merged(pr):
+            continue
+        first = history.first_deployment(pr.merge_commit)
+        if first is not None and first.finished_at in window:
+            found.append((first.finished_at - (pr.earliest_commit_at or pr.created_at)) / HOUR)
+    return found
+
+
+def build_report(*, scope: Scope, window: Window, history: DeploymentHistory,
+                 pull_requests: Iterable[PullRequestFacts], benchmark: str = "2023") -> dict:
+    """Exactly the JSON object of METRICS.md §4, as a dict."""
+    check_benchmark(benchmark)
+    prs = scoped_pull_requests(pull_requests, scope)
+    in_window = [dep for dep in scoped_deployments(history, scope, prs)
+                 if dep.production and dep.finished_at in window]
+    return {
+        "scope": {"organization": scope.organization, "project": scope.project, "team": scope.team,
+                  "repository": scope.repository},
+        "window": {"start": iso_z(window.start), "end": iso_z(window.end)},
+        "benchmark": benchmark,
+        "deployment_frequency": deployment_frequency(
+            [dep.finished_at for dep in in_window if dep.success], window, benchmark),
+        "lead_time_for_changes": lead_time_for_changes(lead_hours(prs, history, window), benchmark),
+        "change_failure_rate": change_failure_rate(in_window, benchmark),
+        "time_to_restore": time_to_restore([dep for dep in in_window if dep.is_failure], scope.repo_id),
+        "pull_requests": pull_request_flow(prs, history, window),
+    }
+
+
+def compute_report(*, scope: Scope, window: Window, attempts: Iterable[DeploymentAttempt],
+                   shipped: Iterable[ShippedCommits], is_ancestor: IsAncestor,
+                   pull_requests: Iterable[PullRequestFacts], benchmark: str = "2023",
+                   production_patterns: Mapping[str, str] | None = None) -> dict:
+    """:func:`analyse` the whole history, then :func:`build_report` one scope and window of it."""
+    history = analyse(attempts, shipped, is_ancestor, production_patterns)
+    return build_report(scope=scope, window=window, history=history, pull_requests=pull_requests,
+                        benchmark=benchmark)
