@@ -54,6 +54,13 @@ def environment_of(attempt: DeploymentAttempt) -> str:
     return attempt.environment
 
 
+def finished_at(attempt: DeploymentAttempt) -> datetime | None:
+    """``completedOn`` else ``lastModifiedOn`` for a classic deployment; ``finishTime`` otherwise."""
+    if attempt.finished_at is None and attempt.kind == DeploymentKind.CLASSIC:
+        return attempt.modified_at
+    return attempt.finished_at
+
+
 class ProductionMatcher:
     """Per project production pattern; the default one is case-insensitive, a configured one is used as
     given (add ``(?i)`` to it for that). Matching is ``re.search``, so an unanchored pattern may match
@@ -162,7 +169,7 @@ def _classify(attempts: Iterable[DeploymentAttempt], shipped: Mapping[Deployment
     found = []
     for attempt in attempts:
         outcome = outcome_of(attempt)
-        finished = attempt.finished_at or attempt.modified_at
+        finished = finished_at(attempt)
         if outcome is None or finished is None:
             continue
         environment = environment_of(attempt)

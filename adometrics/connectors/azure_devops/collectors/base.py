@@ -37,7 +37,7 @@ class Batch(Generic[T]):
     skipped: list[Skipped] = field(default_factory=list)
 
 
-class Collected(list[T]):
+class Collected(list, Generic[T]):
     """The records of an unpaged detail listing (threads, iterations…), with what was skipped."""
 
     def __init__(self, records: Iterable[T] = (), skipped: Iterable[Skipped] = ()) -> None:
@@ -100,4 +100,5 @@ def _plain(params: Mapping[str, Any] | None) -> dict | None:
     """Resume params with plain JSON values (the client accepts strings for every query value)."""
     if params is None:
         return None
-    return {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v) for k, v in params.items()}
+    plain = (str, int, float, bool, type(None))
+    return {k: v if isinstance(v, plain) else str(v) for k, v in params.items()}

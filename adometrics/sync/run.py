@@ -1,0 +1,159 @@
+"""One run of one organization's sync: where fetched pages meet the database.
+
+Every page is written with its checkpoint in one transaction (:meth:`Run.commit`), so a crash repeats at
+most the page that was in flight and never skips one. Streams are small functions over a :class:`Run`
+(see :mod:`.plan`); this module holds what they share.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Engine
+
+from ..clock import Clock, utcnow
+from ..domain import SyncCheckpoint
+from ..store import Keyring, load, upsert
+from ..store.mapping import spec_for
+from .checkpoints import Checkpoints, format_time
+from .collect import Batch, batches
+from .progress import NullProgress, Progress
+from .report import Skip, SyncReport
+
+log = logging.getLogger("adometrics.sync")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    """Knobs of a run. Overlaps re-read the end of a sorted stream, for items ADO indexes late."""
+
+    full: bool = False                                # ignore cursors and fingerprints: re-read everything
+    concurrency: int = 4                              # parallel detail fetches (PR details, comparisons)
+    time_overlap: timedelta = timedelta(minutes=10)   # builds, releases, deployments, closed PRs
+    commit_overlap: timedelta = timedelta(days=2)     # commits: committer dates lag behind pushes
+
+
+def entity_of(record: object) -> str:
+    return spec_for(type(record)).entity
+
+
+class Run:
+    """Shared state of one run: database, keys, client, checkpoints, report, progress and a thread pool."""
+
+    def __init__(self, engine: Engine, keyring: Keyring, client: Any, org_id: str, *, run_id: str,
+                 started: datetime, checkpoints: Checkpoints, report: SyncReport, options: SyncOptions,
+                 progress: Progress | None = None, collectors: Any = None, clock: Clock = utcnow) -> None:
+        self.engine, self.keyring, self.client, self.org_id = engine, keyring, client, org_id
+        self.run_id, self.started = run_id, started
+        self.checkpoints, self.report, self.options = checkpoints, report, options
+        self.progress = progress or NullProgress()
+        self.collectors = collectors
+        self.clock = clock
+        self._pool = ThreadPoolExecutor(max(1, options.concurrency), thread_name_prefix="adometrics-sync")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def commit(self, records: Sequence, checkpoint: SyncCheckpoint | None = None) -> None:
+        """Write records and a checkpoint in one transaction; only then does the run move on."""
+        with self.engine.begin() as conn:
+            if records or checkpoint is not None:
+                upsert(conn, self.keyring, [*records, *([checkpoint] if checkpoint else [])])
+        if checkpoint is not None:
+            self.checkpoints.committed(checkpoint)
+
+    def checkpoint(self, stream: str, scope: str, *, resume: dict | None = None, done: bool = False,
+                   cursor: datetime | None = None) -> SyncCheckpoint:
+        return self.checkpoints.make(stream, scope, run_id=self.run_id, resume=resume, done=done,
+                                     cursor=format_time(self.capped(cursor)), now=self.clock())
+
+    def capped(self, value: datetime | None) -> datetime | None:
+        """A cursor never passes the run's start: whatever ADO dated later is read again next time."""
+        return None if value is None else min(value, self.started)
+
+    def done(self, stream: str, scope: str = "") -> bool:
+        return self.checkpoints.done(stream, scope, self.run_id)
+
+    def finish(self, stream: str, scope: str = "", cursor: datetime | None = None) -> None:
+        self.commit([], self.checkpoint(stream, scope, done=True, cursor=cursor))
+
+    # -- counting ------------------------------------------------------------------------------------
+
+    def fetched(self, records: Iterable, entity: str | None = None) -> None:
+        counts: dict[str, int] = {}
+        for record in records:
+            name = entity or entity_of(record)
+            counts[name] = counts.get(name, 0) + 1
+        for name, n in counts.items():
+            self.report.fetched[name] += n
+            self.progress.add(name, done=n)
+
+    def skip(self, entity: str, key: str, reason: str) -> None:
+        """Leave one thing out, say why (in the report and the log); the rest of the run goes on."""
+        self.report.skipped.append(Skip(entity, key, reason))
+        log.warning("skipped %s %s: %s", entity, key, reason)
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def load(self, record_type: type, *criteria: ColumnElement) -> list:
+        with self.engine.connect() as conn:
+            return load(conn, self.keyring, record_type, self.org_id, *criteria)
+
+    def query(self, statement) -> list:
+        with self.engine.connect() as conn:
+            return conn.execute(statement).all()
+
+    def parallel(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``fn`` over ``items`` on the run's threads (HTTP only: the database is written by the caller)."""
+        return list(self._pool.map(fn, items))
+
+    # -- the common page loop -------------------------------------------------------------------------
+
+    def pages(self, stream: str, scope: str, source: Any, *,
+              expand: Callable[[list], list] | None = None,
+              time_of: Callable[[Any], datetime | None] | None = None,
+              cursor_at_end: bool = False, keep: bool = False) -> list:
+        """Write each page of ``source`` with its checkpoint, then mark the stream done for this run.
+
+        ``expand`` turns a page's records into what is written (adding the details fetched for them, in the
+        same transaction). ``time_of`` gives an
+        item's cursor value: ascending streams move the cursor page by page, newest-first ones
+        (``cursor_at_end``) only once the whole stream is in. Returns the records when ``keep``.
+        """
+        kept: list = []
+        high: datetime | None = None
+        for batch in batches(source):
+            records = list(batch.records)
+            self.note_skipped(batch)
+            self.fetched(records)
+            written = expand(records) if expand else records
+            high = _latest(high, records, time_of)
+            page_cursor = None if cursor_at_end else high
+            self.commit(written, self.checkpoint(stream, scope, resume=batch.resume or {}, cursor=page_cursor))
+            if keep:
+                kept.extend(records)
+        self.finish(stream, scope, high)
+        return kept
+
+    def note_skipped(self, batch: Batch) -> None:
+        for s in batch.skipped:
+            self.skip(s.entity, str(s.key), s.reason)
+
+
+def _latest(high: datetime | None, records: list, time_of: Callable[[Any], datetime | None] | None):
+    if time_of is None:
+        return high
+    for record in records:
+        value = time_of(record)
+        if value is not None and (high is None or value > high):
+            high = value
+    return high

@@ -1,0 +1,90 @@
+"""Pull requests of one repository, and their details only where something changed.
+
+The PR list is cheap (up to 1,000 per page); details cost a call each. Details (threads and commits; for
+active PRs also iterations and statuses) are fetched only for PRs that are new or whose list-level
+fingerprint (status, closed date, merge commits, reviewer votes) changed, in parallel, and written in the
+same transaction as their list page. A PR whose details could not all be read is stored without its
+fingerprint, so the next run tries again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import select
+
+from ..domain import PullRequest, Repository
+from ..errors import SkippableError
+from ..store.schema import pull_requests
+from .collect import records_of
+from .report import Skip
+from .run import Run
+
+DETAILS = "pr_details"
+
+
+def stored_fingerprints(run: Run, repo_id: str) -> dict[int, str | None]:
+    c = pull_requests.c
+    rows = run.query(select(c.id, c.fingerprint).where(c.org_id == run.org_id, c.repo_id == repo_id))
+    return {pr_id: fingerprint for pr_id, fingerprint in rows}
+
+
+def needs_details(pr: PullRequest, stored: dict[int, str | None], full: bool) -> bool:
+    if full or pr.id not in stored:
+        return True
+    return pr.fingerprint is None or stored[pr.id] != pr.fingerprint
+
+
+def pull_requests_of(run: Run, repo: Repository) -> None:
+    stream = "pull_requests"
+    if run.done(stream, repo.id):
+        return
+    stored = stored_fingerprints(run, repo.id)
+    resume = run.checkpoints.resume(stream, repo.id, run.run_id) or None
+    source = run.collectors.pull_requests.collect_pull_requests(
+        run.client, run.org_id, repo.project_id, repo.id, resume=resume, status="all")
+    run.pages(stream, repo.id, source, expand=lambda records: with_details(run, repo, records, stored))
+
+
+def with_details(run: Run, repo: Repository, records: list, stored: dict[int, str | None]) -> list:
+    """The page's records plus the details of its PRs that need them."""
+    todo = [r for r in records if isinstance(r, PullRequest) and needs_details(r, stored, run.options.full)]
+    if not todo:
+        return records
+    run.progress.add(DETAILS, expected=len(todo))
+    results = run.parallel(lambda pr: fetch_details(run, repo, pr), todo)
+    incomplete: set[int] = set()
+    details: list = []
+    for pr, (found, skipped) in zip(todo, results, strict=True):
+        details.extend(found)
+        for skip in skipped:
+            run.skip(skip.entity, skip.key, skip.reason)
+        if skipped:
+            incomplete.add(pr.id)
+    run.fetched(details)
+    run.progress.add(DETAILS, done=len(todo))
+    written = [dataclasses.replace(r, fingerprint=None) if isinstance(r, PullRequest) and r.id in incomplete
+               else r for r in records]
+    return [*written, *details]
+
+
+def fetch_details(run: Run, repo: Repository, pr: PullRequest) -> tuple[list, list[Skip]]:
+    """Threads and commits of a PR, plus iterations and statuses while it is active (HTTP only)."""
+    c = run.collectors.pr_details
+    args = (run.client, run.org_id, repo.project_id, repo.id, pr.id)
+    calls = [("pr_review_events", lambda: c.collect_pr_threads(*args, pr.creator_id)),
+             ("pr_commits", lambda: c.collect_pr_commits(*args))]
+    if pr.status == "active":
+        calls += [("pr_iterations", lambda: c.collect_pr_iterations(*args)),
+                  ("pr_statuses", lambda: c.collect_pr_statuses(*args))]
+    found: list = []
+    skipped: list[Skip] = []
+    for entity, call in calls:
+        try:
+            records, skips = records_of(call())
+        except SkippableError as exc:
+            skipped.append(Skip(entity, f"{repo.id}/{pr.id}", str(exc)))
+            continue
+        found.extend(records)
+        skipped.extend(Skip(s.entity, str(s.key), s.reason) for s in skips)
+    return found, skipped
