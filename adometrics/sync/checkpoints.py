@@ -46,8 +46,8 @@ class Checkpoints:
         rows = conn.execute(select(c.stream, c.scope, c.cursor, c.position, c.updated_at)
                             .where(c.org_id == org_id)).all()
         self._rows: dict[tuple[str, str], SyncCheckpoint] = {
-            (r.stream, r.scope): SyncCheckpoint(org_id=org_id, stream=r.stream, scope=r.scope, cursor=r.cursor,
-                                                position=r.position, updated_at=r.updated_at)
+            (r.stream, r.scope): SyncCheckpoint(org_id=org_id, stream=r.stream, scope=r.scope,
+                                                cursor=r.cursor, position=r.position, updated_at=r.updated_at)
             for r in rows
         }
 
@@ -81,10 +81,11 @@ class Checkpoints:
             cursor = old.cursor
         position = None
         if run_id is not None and (done or resume is not None):
-            payload: dict[str, Any] = {"run": run_id, DONE: True} if done else {"run": run_id, "resume": resume}
+            payload: dict[str, Any] = {"run": run_id}
+            payload.update({DONE: True} if done else {"resume": resume})
             position = json.dumps(payload, sort_keys=True, default=str)
-        return SyncCheckpoint(org_id=self.org_id, stream=stream, scope=scope, cursor=cursor, position=position,
-                              updated_at=now)
+        return SyncCheckpoint(org_id=self.org_id, stream=stream, scope=scope, cursor=cursor,
+                              position=position, updated_at=now)
 
     def committed(self, checkpoint: SyncCheckpoint) -> None:
         """Record a checkpoint whose transaction has committed."""

@@ -59,7 +59,7 @@ def _needed_scopes(endpoint: str | None) -> tuple[str, ...]:
 
 
 def _credential_works(client: Any) -> bool:
-    """Whether the credential itself is accepted (connectionData takes any valid token, whatever its scopes)."""
+    """Whether the credential itself is accepted (connectionData takes any valid token, any scopes)."""
     try:
         client.connection_data()
     except AzureDevOpsError:
@@ -68,7 +68,8 @@ def _credential_works(client: Any) -> bool:
 
 
 def broken_reason(exc: AzureDevOpsError, client: Any) -> str:
-    """Why the connection is broken, from the error that stopped the sync (one line, names a missing scope)."""
+    """Why the connection is broken, from the error that stopped the sync (one line; names a missing
+    scope)."""
     where = exc.endpoint or "a request"
     if isinstance(exc, MissingScopeError) and exc.scopes:
         return f"the token lacks {' or '.join(map(scope_label, exc.scopes))}, needed by {where}; {RECONNECT}"

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Engine
+from sqlalchemy import ColumnElement, Connection, Engine
 
 from ..clock import Clock, utcnow
 from ..domain import SyncCheckpoint
@@ -63,18 +63,23 @@ class Run:
 
     # -- writing -------------------------------------------------------------------------------------
 
-    def commit(self, records: Sequence, checkpoint: SyncCheckpoint | None = None) -> None:
-        """Write records and a checkpoint in one transaction; only then does the run move on."""
+    def commit(self, records: Sequence, checkpoint: SyncCheckpoint | None = None, *,
+               before: Callable[[Connection], None] | None = None) -> None:
+        """Write records and a checkpoint in one transaction (``before`` runs first in it); only then does
+        the run move on."""
         with self.engine.begin() as conn:
+            if before is not None:
+                before(conn)
             if records or checkpoint is not None:
                 upsert(conn, self.keyring, [*records, *([checkpoint] if checkpoint else [])])
         if checkpoint is not None:
             self.checkpoints.committed(checkpoint)
 
     def checkpoint(self, stream: str, scope: str, *, resume: dict | None = None, done: bool = False,
-                   cursor: datetime | None = None) -> SyncCheckpoint:
+                   cursor: str | None = None) -> SyncCheckpoint:
+        """The checkpoint of a page (``resume``: the next page's query) or of a finished stream."""
         return self.checkpoints.make(stream, scope, run_id=self.run_id, resume=resume, done=done,
-                                     cursor=format_time(self.capped(cursor)), now=self.clock())
+                                     cursor=cursor, now=self.clock())
 
     def capped(self, value: datetime | None) -> datetime | None:
         """A cursor never passes the run's start: whatever ADO dated later is read again next time."""
@@ -83,7 +88,7 @@ class Run:
     def done(self, stream: str, scope: str = "") -> bool:
         return self.checkpoints.done(stream, scope, self.run_id)
 
-    def finish(self, stream: str, scope: str = "", cursor: datetime | None = None) -> None:
+    def finish(self, stream: str, scope: str = "", cursor: str | None = None) -> None:
         self.commit([], self.checkpoint(stream, scope, done=True, cursor=cursor))
 
     # -- counting ------------------------------------------------------------------------------------
@@ -119,41 +124,62 @@ class Run:
     # -- the common page loop -------------------------------------------------------------------------
 
     def pages(self, stream: str, scope: str, source: Any, *,
-              expand: Callable[[list], list] | None = None,
-              time_of: Callable[[Any], datetime | None] | None = None,
+              expand: Callable[[list], list] | None = None, cursor: Cursor | None = None,
               cursor_at_end: bool = False, keep: bool = False) -> list:
-        """Write each page of ``source`` with its checkpoint, then mark the stream done for this run.
+        """Write each page of ``source`` with its checkpoint; the last page also marks the stream done.
 
         ``expand`` turns a page's records into what is written (adding the details fetched for them, in the
-        same transaction). ``time_of`` gives an
-        item's cursor value: ascending streams move the cursor page by page, newest-first ones
-        (``cursor_at_end``) only once the whole stream is in. Returns the records when ``keep``.
+        same transaction). ``cursor`` follows the data: ascending streams move it page by page, newest-first
+        ones (``cursor_at_end``) only with the last page. Returns the records when ``keep``.
         """
         kept: list = []
-        high: datetime | None = None
+        finished = False
         for batch in batches(source):
             records = list(batch.records)
             self.note_skipped(batch)
             self.fetched(records)
             written = expand(records) if expand else records
-            high = _latest(high, records, time_of)
-            page_cursor = None if cursor_at_end else high
-            self.commit(written, self.checkpoint(stream, scope, resume=batch.resume or {}, cursor=page_cursor))
+            if cursor is not None:
+                cursor.see(records)
+            finished = batch.resume is None
+            value = cursor.value(self) if cursor is not None and (finished or not cursor_at_end) else None
+            self.commit(written, self.checkpoint(stream, scope, resume=batch.resume, done=finished,
+                                                 cursor=value))
             if keep:
                 kept.extend(records)
-        self.finish(stream, scope, high)
+        if not finished:  # an empty source, or one that never said it was at its end
+            self.finish(stream, scope, cursor.value(self) if cursor is not None else None)
         return kept
+
+    def resume(self, stream: str, scope: str = "") -> dict | None:
+        """Where this run stopped inside the stream (the next page's query), or None to start afresh."""
+        return self.checkpoints.resume(stream, scope, self.run_id) or None
 
     def note_skipped(self, batch: Batch) -> None:
         for s in batch.skipped:
             self.skip(s.entity, str(s.key), s.reason)
 
 
-def _latest(high: datetime | None, records: list, time_of: Callable[[Any], datetime | None] | None):
-    if time_of is None:
-        return high
-    for record in records:
-        value = time_of(record)
-        if value is not None and (high is None or value > high):
-            high = value
-    return high
+class Cursor(Protocol):
+    """Follows the records of a stream and says what the stream's cursor becomes."""
+
+    def see(self, records: list) -> None: ...
+
+    def value(self, run: Run) -> str | None: ...
+
+
+class TimeCursor:
+    """The latest value of a datetime field seen (never our clock), capped at the run's start."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.high: datetime | None = None
+
+    def see(self, records: list) -> None:
+        for record in records:
+            value = getattr(record, self.field, None)
+            if value is not None and (self.high is None or value > self.high):
+                self.high = value
+
+    def value(self, run: Run) -> str | None:
+        return format_time(run.capped(self.high))

@@ -14,41 +14,50 @@ from ..store.schema import repositories, teams
 from .run import Run
 
 
-def listing(run: Run, stream: str, scope: str, source: Callable[[], Any], record_type: type,
+def listing(run: Run, stream: str, scope: str, source: Callable[[dict | None], Any], record_type: type,
             *criteria) -> list:
-    """Records of ``record_type`` from a full listing, or from the database when this run already has it."""
+    """Records of ``record_type`` from a full listing (resumed inside this run), or from the database when
+    this run already has them."""
     if run.done(stream, scope):
         return run.load(record_type, *criteria)
-    return [r for r in run.pages(stream, scope, source(), keep=True) if isinstance(r, record_type)]
+    kept = run.pages(stream, scope, source(run.resume(stream, scope)), keep=True)
+    return [r for r in kept if isinstance(r, record_type)]
+
+
+def simple(run: Run, stream: str, scope: str, source: Callable[[dict | None], Any]) -> None:
+    """A full listing whose records nothing else needs in this run."""
+    if not run.done(stream, scope):
+        run.pages(stream, scope, source(run.resume(stream, scope)))
 
 
 def projects(run: Run) -> list[Project]:
     c = run.collectors
-    return listing(run, "projects", "", lambda: c.projects.collect_projects(run.client, run.org_id), Project)
+    return listing(run, "projects", "", lambda resume: c.collect_projects(run.client, run.org_id, resume),
+                   Project)
 
 
 def users(run: Run) -> None:
-    if not run.done("users"):
-        run.pages("users", "", run.collectors.users.collect_users(run.client, run.org_id))
+    c = run.collectors
+    simple(run, "users", "", lambda resume: c.collect_users(run.client, run.org_id, resume))
 
 
 def project_teams(run: Run, project: Project) -> list[Team]:
     c = run.collectors
     return listing(run, "teams", project.id,
-                   lambda: c.teams.collect_teams(run.client, run.org_id, project.id),
+                   lambda resume: c.collect_teams(run.client, run.org_id, project.id, resume),
                    Team, teams.c.project_id == project.id)
 
 
 def team_members(run: Run, team: Team) -> None:
-    if not run.done("team_members", team.id):
-        source = run.collectors.teams.collect_team_members(run.client, run.org_id, team.project_id, team.id)
-        run.pages("team_members", team.id, source)
+    c = run.collectors
+    simple(run, "team_members", team.id,
+           lambda resume: c.collect_team_members(run.client, run.org_id, team.project_id, team.id, resume))
 
 
 def project_repositories(run: Run, project: Project) -> list[Repository]:
     c = run.collectors
     return listing(run, "repositories", project.id,
-                   lambda: c.repositories.collect_repositories(run.client, run.org_id, project.id),
+                   lambda _resume: c.collect_repositories(run.client, run.org_id, project.id),
                    Repository, repositories.c.project_id == project.id)
 
 

@@ -16,10 +16,13 @@ from sqlalchemy import select
 from ..domain import PullRequest, Repository
 from ..errors import SkippableError
 from ..store.schema import pull_requests
+from .checkpoints import parse_time
 from .collect import records_of
 from .report import Skip
-from .run import Run
+from .run import Run, TimeCursor
 
+STREAM = "pull_requests"
+ACTIVE = "pull_requests.active"
 DETAILS = "pr_details"
 
 
@@ -36,14 +39,23 @@ def needs_details(pr: PullRequest, stored: dict[int, str | None], full: bool) ->
 
 
 def pull_requests_of(run: Run, repo: Repository) -> None:
-    stream = "pull_requests"
+    """A backfill lists every PR; later runs list the active ones (refreshed every run) and those closed
+    since the cursor (the latest close seen, minus an overlap)."""
+    cursor = None if run.options.full else parse_time(run.checkpoints.cursor(STREAM, repo.id))
+    if cursor is not None:
+        listing(run, repo, ACTIVE, status="active")
+    listing(run, repo, STREAM, status="all", min_time=cursor - run.options.time_overlap if cursor else None,
+            time_range="closed")
+
+
+def listing(run: Run, repo: Repository, stream: str, **criteria) -> None:
     if run.done(stream, repo.id):
         return
     stored = stored_fingerprints(run, repo.id)
-    resume = run.checkpoints.resume(stream, repo.id, run.run_id) or None
-    source = run.collectors.pull_requests.collect_pull_requests(
-        run.client, run.org_id, repo.project_id, repo.id, resume=resume, status="all")
-    run.pages(stream, repo.id, source, expand=lambda records: with_details(run, repo, records, stored))
+    source = run.collectors.collect_pull_requests(run.client, run.org_id, repo.project_id, repo.id,
+                                                  run.resume(stream, repo.id), **criteria)
+    run.pages(stream, repo.id, source, expand=lambda records: with_details(run, repo, records, stored),
+              cursor=TimeCursor("closed_at") if stream == STREAM else None, cursor_at_end=True)
 
 
 def with_details(run: Run, repo: Repository, records: list, stored: dict[int, str | None]) -> list:
@@ -70,7 +82,7 @@ def with_details(run: Run, repo: Repository, records: list, stored: dict[int, st
 
 def fetch_details(run: Run, repo: Repository, pr: PullRequest) -> tuple[list, list[Skip]]:
     """Threads and commits of a PR, plus iterations and statuses while it is active (HTTP only)."""
-    c = run.collectors.pr_details
+    c = run.collectors
     args = (run.client, run.org_id, repo.project_id, repo.id, pr.id)
     calls = [("pr_review_events", lambda: c.collect_pr_threads(*args, pr.creator_id)),
              ("pr_commits", lambda: c.collect_pr_commits(*args))]

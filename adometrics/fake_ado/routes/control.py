@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ..auth import PRODUCT_SCOPES, admin_identity
@@ -149,8 +150,11 @@ def get_clock(request: Request, call: Call) -> dict[str, Any]:
 
 
 @_control("POST", "/clock/advance")
-def advance_clock(request: Request, call: Call) -> dict[str, Any]:
-    """Move simulated time forward; the activity that becomes visible is handed to the hooks."""
+async def advance_clock(request: Request, call: Call) -> dict[str, Any]:
+    """Move simulated time forward; the activity that becomes visible is handed to the hooks.
+
+    Deliveries (with their retries) run off the event loop, so a receiver served by the same loop, or a
+    slow one, never stalls the simulator."""
     body = _body(call)
     units = ("days", "hours", "minutes", "seconds")
     unknown = set(body) - set(units)
@@ -165,7 +169,7 @@ def advance_clock(request: Request, call: Call) -> dict[str, Any]:
     events = call.sim.world.advance(delta)
     hooks = getattr(call.sim, "hooks", None)
     if hooks is not None:  # even with no new events: deliveries on probation are retried on the clock
-        hooks.publish(events)
+        await run_in_threadpool(hooks.publish, events)
     return {"now": iso(call.sim.world.now), "events": len(events)}
 
 
