@@ -2,24 +2,24 @@
 environments and their deployment records.
 
 Builds, releases and deployments are read in ascending time order (finish, creation, modification), so their
-cursor moves page by page and a crash re-reads at most a page plus the overlap. In-progress builds have no
-finish time yet; they are listed separately each run and caught by the finish-time stream once they end.
+cursor moves page by page; the next run starts at the cursor minus an overlap. In-progress builds have no
+finish time yet: they are listed separately each run and caught by the finish-time stream once they end.
+Environment deployment records come newest first; the cursor is the highest record id below which nothing is
+still running, promoted with the last page.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from ..domain import Build, Environment, Project
-from ..store.schema import build_definitions, environments
+from ..domain import Environment, Project
+from ..store.schema import environments
 from .checkpoints import parse_time
-from .run import Run
-from .streams_org import listing
+from .run import Run, TimeCursor
+from .streams_org import listing, simple
 
-log = logging.getLogger("adometrics.sync")
-TIMELINES = "build_timelines"
+RECORDS = "environment_deployments"
 
 
 def since(run: Run, stream: str, scope: str) -> datetime | None:
@@ -30,67 +30,71 @@ def since(run: Run, stream: str, scope: str) -> datetime | None:
     return cursor - run.options.time_overlap if cursor else None
 
 
-def ascending(run: Run, stream: str, project: Project, fetch: Callable, time_field: str) -> None:
+def ascending(run: Run, stream: str, project: Project, collect: Callable, time_field: str) -> None:
     if run.done(stream, project.id):
         return
-    start = since(run, stream, project.id)
-    run.pages(stream, project.id, fetch(run.client, run.org_id, project.id, start, None),
-              time_of=lambda r: getattr(r, time_field, None))
+    source = collect(run.client, run.org_id, project.id, since(run, stream, project.id),
+                     run.resume(stream, project.id))
+    run.pages(stream, project.id, source, cursor=TimeCursor(time_field))
 
 
 def builds(run: Run, project: Project) -> None:
-    c = run.collectors.builds
-    listing(run, "build_definitions", project.id,
-            lambda: c.collect_build_definitions(run.client, run.org_id, project.id),
-            object, build_definitions.c.project_id == project.id)
+    c, pid = run.collectors, project.id
+    simple(run, "build_definitions", pid,
+           lambda resume: c.collect_build_definitions(run.client, run.org_id, pid, resume))
     ascending(run, "builds", project, c.collect_builds, "finished_at")
-    if not run.done("builds.in_progress", project.id):
-        run.pages("builds.in_progress", project.id, c.collect_inprogress_builds(run.client, run.org_id, project.id))
+    simple(run, "builds.in_progress", pid,
+           lambda resume: c.collect_inprogress_builds(run.client, run.org_id, pid, resume))
 
 
 def releases(run: Run, project: Project) -> None:
-    c = run.collectors.releases
-    if not run.done("release_definitions", project.id):
-        run.pages("release_definitions", project.id,
-                  c.collect_release_definitions(run.client, run.org_id, project.id))
+    c, pid = run.collectors, project.id
+    simple(run, "release_definitions", pid,
+           lambda resume: c.collect_release_definitions(run.client, run.org_id, pid, resume))
     ascending(run, "releases", project, c.collect_releases, "created_at")
     ascending(run, "classic_deployments", project, c.collect_deployments, "last_modified_at")
 
 
+class RecordCursor:
+    """The id below which every record is known and finished: the next run lists only the ones above."""
+
+    def __init__(self, old: str | None) -> None:
+        self.high = int(old) if old else None
+        self.running: int | None = None
+
+    def see(self, records: list) -> None:
+        for r in records:
+            self.high = r.id if self.high is None else max(self.high, r.id)
+            if r.finished_at is None:
+                self.running = r.id if self.running is None else min(self.running, r.id)
+
+    def value(self, run: Run) -> str | None:
+        if self.running is not None:
+            return str(self.running - 1)
+        return None if self.high is None else str(self.high)
+
+
 def yaml_environments(run: Run, project: Project) -> None:
-    """Environment deployment records; where the route is refused, deployments come from build timelines."""
-    c = run.collectors.environments
-    envs = listing(run, "environments", project.id,
-                   lambda: c.collect_environments(run.client, run.org_id, project.id),
-                   Environment, environments.c.project_id == project.id)
-    for env in envs:
-        stream = "environment_deployments"
-        if run.done(stream, str(env.id)):
-            continue
-        try:
-            source = c.collect_environment_deployments(run.client, run.org_id, project.id, env.id)
-            run.pages(stream, str(env.id), source)
-        except c.EnvironmentsUnavailable as exc:
-            run.progress.note(f"{project.name}: environments refused ({exc}); using build timelines")
-            timelines(run, project)
-            return
+    """Environment deployment records (7.2-preview route). Where it is refused, the refusal is reported and
+    deployments of opted-in deployment pipelines still count (METRICS.md §1.3)."""
+    c = run.collectors
+    try:
+        envs = listing(run, "environments", project.id,
+                       lambda resume: c.collect_environments(run.client, run.org_id, project.id, resume),
+                       Environment, environments.c.project_id == project.id)
+        for env in envs:
+            environment_records(run, project, env)
+    except c.EnvironmentsUnavailable as exc:
+        run.skip("environments", project.id, str(exc))
+        run.progress.note(f"{project.name}: {exc}")
 
 
-def timelines(run: Run, project: Project) -> None:
-    """Deployment records from the timelines of completed builds of deployment pipelines (the fallback)."""
-    if run.done(TIMELINES, project.id):
+def environment_records(run: Run, project: Project, env: Environment) -> None:
+    scope = str(env.id)
+    if run.done(RECORDS, scope):
         return
-    from sqlalchemy import select
-
-    from ..store.schema import builds as b
-    d = build_definitions.c
-    pipelines = select(d.id).where(d.org_id == run.org_id, d.project_id == project.id, d.is_deployment_pipeline)
-    found = run.load(Build, b.c.project_id == project.id, b.c.definition_id.in_(pipelines),
-                     b.c.status == "completed")
-    for build in found:
-        scope = f"{project.id}/{build.id}"
-        if run.done(TIMELINES, scope):
-            continue
-        run.pages(TIMELINES, scope, run.collectors.builds.collect_build_timeline(
-            run.client, run.org_id, project.id, build.id))
-    run.finish(TIMELINES, project.id)
+    old = None if run.options.full else run.checkpoints.cursor(RECORDS, scope)
+    source = run.collectors.collect_environment_deployments(
+        run.client, run.org_id, project.id, env.id, run.resume(RECORDS, scope),
+        after_id=int(old) if old else None)
+    run.pages(RECORDS, scope, source, cursor=RecordCursor(old), cursor_at_end=True)

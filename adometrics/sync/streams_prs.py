@@ -75,6 +75,7 @@ def with_details(run: Run, repo: Repository, records: list, stored: dict[int, st
             incomplete.add(pr.id)
     run.fetched(details)
     run.progress.add(DETAILS, done=len(todo))
+    stored.update((pr.id, None if pr.id in incomplete else pr.fingerprint) for pr in todo)
     written = [dataclasses.replace(r, fingerprint=None) if isinstance(r, PullRequest) and r.id in incomplete
                else r for r in records]
     return [*written, *details]
