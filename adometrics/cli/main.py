@@ -8,7 +8,11 @@ import click
 
 from .. import __version__
 from ..errors import AdometricsError
+from .connect import connect
+from .connections import connections
 from .fake_ado_cmd import fake_ado
+from .keys_cmd import keys
+from .sync_cmd import sync
 
 
 class _Group(click.Group):
@@ -34,6 +38,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 cli.add_command(fake_ado)
+cli.add_command(connect)
+cli.add_command(connections)
+cli.add_command(sync)
+cli.add_command(keys)
 
 
 def main() -> None:

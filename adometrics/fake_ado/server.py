@@ -37,7 +37,9 @@ def _quiet_drops() -> None:
 def _listening_socket(host: str, port: int) -> socket.socket:
     """Bind and listen before the banner is printed, so a script that reads it can connect at once."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it
+    # Nagle's algorithm meets the client's delayed ACK and every response waits ~40 ms.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)

@@ -9,7 +9,7 @@ over every attempt, whatever the window or scope of a report, so a later restore
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +17,14 @@ from datetime import datetime
 from enum import StrEnum
 from itertools import pairwise
 
-from ..domain import DeploymentAttempt, DeploymentComparison, DeploymentKey, DeploymentKind, ShippedCommits
+from ..domain import (
+    DeploymentAttempt,
+    DeploymentComparison,
+    DeploymentKey,
+    DeploymentKind,
+    ShippedCommits,
+    Window,
+)
 from ..errors import ConfigurationError
 
 DEFAULT_PRODUCTION_PATTERN = r"^(prod|production|prd|live)\b"
@@ -110,6 +117,7 @@ class Deployment:
     success: bool
     production: bool
     shipped: frozenset[str] = frozenset()
+    first_shipped: frozenset[str] = frozenset()  # the commits this is the first deployment of
     rollback: bool = False
     rolled_back: bool = False
     # For a production failure (failed, or rolled back): per repository it deployed, the finish of the next
@@ -141,6 +149,15 @@ class DeploymentHistory:
 
     def first_deployment(self, sha: str | None) -> Deployment | None:
         return self.first_by_sha.get(sha) if sha else None
+
+    def finished_in(self, window: Window) -> Sequence[Deployment]:
+        """The attempts finished in the window, found by bisection (they are in finish order)."""
+        start = bisect_left(self.deployments, window.start, key=_finish)
+        return self.deployments[start:bisect_left(self.deployments, window.end, key=_finish)]
+
+
+def _finish(dep: Deployment) -> datetime:
+    return dep.order[0]
 
 
 def analyse(attempts: Iterable[DeploymentAttempt], shipped: Iterable[ShippedCommits], is_ancestor: IsAncestor,
@@ -221,11 +238,13 @@ def _mark_restores(deployments: Iterable[Deployment], streams: Mapping[tuple[str
 
 
 def _first_deployments(deployments: Iterable[Deployment]) -> dict[str, Deployment]:
-    """The earliest successful production deployment shipping each commit, rolled back or not."""
+    """The earliest successful production deployment shipping each commit, rolled back or not; each
+    deployment also keeps the commits it was first to ship, so a window finds its changes without a
+    lookup per PR."""
     first: dict[str, Deployment] = {}
     for dep in deployments:
-        if dep.success and dep.production:
-            for sha in dep.shipped:
-                if sha not in first:
-                    first[sha] = dep
+        if dep.success and dep.production and dep.shipped:
+            fresh = dep.shipped.difference(first)
+            dep.first_shipped = frozenset(fresh) if len(fresh) < len(dep.shipped) else dep.shipped
+            first.update(dict.fromkeys(fresh, dep))
     return first

@@ -36,38 +36,44 @@ def iso_z(moment: datetime) -> str:
 
 def scoped_pull_requests(prs: Iterable[PullRequestFacts], scope: Scope) -> list[PullRequestFacts]:
     """The PRs of the project's repositories, of the repository, of the team's user members."""
-    members = None if scope.team_member_ids is None else {identity_key(m) for m in scope.team_member_ids}
-    project_id, repo_id = scope.project_id, scope.repo_id
-    if project_id is None and repo_id is None and members is None:
-        return prs if isinstance(prs, list) else list(prs)
+    prs = prs if isinstance(prs, list) else list(prs)
+    project_id, repo_id, authors = scope.project_id, scope.repo_id, None
+    if scope.team_member_ids is not None:  # normalize each distinct creator once, not each PR's
+        members = {identity_key(m) for m in scope.team_member_ids}
+        authors = {c for c in {pr.creator_id for pr in prs} if identity_key(c) in members}
+    if project_id is None and repo_id is None and authors is None:
+        return prs
     return [pr for pr in prs
             if (project_id is None or pr.project_id == project_id)
             and (repo_id is None or pr.repo_id == repo_id)
-            and (members is None or identity_key(pr.creator_id) in members)]
+            and (authors is None or pr.creator_id in authors)]
 
 
-def scoped_deployments(history: DeploymentHistory, scope: Scope,
+def scoped_deployments(deployments: Iterable[Deployment], scope: Scope,
                        team_prs: Iterable[PullRequestFacts] | None) -> list[Deployment]:
     """The attempts of the project, of the repository, or shipping a merge commit of the team's PRs."""
     project_id, repo_id = scope.project_id, scope.repo_id
     team_shas = None
     if scope.team_member_ids is not None:
         team_shas = {pr.merge_commit for pr in team_prs or () if is_merged(pr) and pr.merge_commit}
-    return [dep for dep in history.deployments
+    return [dep for dep in deployments
             if (project_id is None or dep.attempt.project_id == project_id)
             and (repo_id is None or repo_id in dep.attempt.commits_by_repo)
             and (team_shas is None or not dep.shipped.isdisjoint(team_shas))]
 
 
 def lead_hours(prs: Iterable[PullRequestFacts], history: DeploymentHistory, window: Window) -> list[float]:
-    """Per merged PR first deployed in the window: deploy finish − earliest commit (else creation)."""
+    """Per merged PR first deployed in the window: deploy finish − earliest commit (else creation).
+    The window's first deployments are few; looking PRs up among them keeps the pass over all PRs cheap."""
+    first_in_window: dict[str, datetime] = {}
+    for dep in history.finished_in(window):
+        if dep.first_shipped:
+            first_in_window.update(dict.fromkeys(dep.first_shipped, dep.finished_at))
     found = []
     for pr in prs:
-        if not is_merged(pr):
-            continue
-        first = history.first_deployment(pr.merge_commit)
-        if first is not None and first.finished_at in window:
-            found.append((first.finished_at - (pr.earliest_commit_at or pr.created_at)) / HOUR)
+        deployed = first_in_window.get(pr.merge_commit) if pr.merge_commit else None
+        if deployed is not None and pr.status == "completed" and pr.closed_at is not None:
+            found.append((deployed - (pr.earliest_commit_at or pr.created_at)) / HOUR)
     return found
 
 
@@ -76,8 +82,8 @@ def build_report(*, scope: Scope, window: Window, history: DeploymentHistory,
     """Exactly the JSON object of METRICS.md §4, as a dict."""
     check_benchmark(benchmark)
     prs = scoped_pull_requests(pull_requests, scope)
-    in_window = [dep for dep in scoped_deployments(history, scope, prs)
-                 if dep.production and dep.finished_at in window]
+    production = [dep for dep in history.finished_in(window) if dep.production]
+    in_window = scoped_deployments(production, scope, prs)
     return {
         "scope": {"organization": scope.organization, "project": scope.project, "team": scope.team,
                   "repository": scope.repository},

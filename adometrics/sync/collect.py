@@ -1,7 +1,7 @@
 """The seam between the sync and the collectors: whatever a collector returns, the sync sees pages.
 
 Collectors (``connectors.azure_devops.collectors``) yield one ``Batch(records, resume, skipped)`` per API
-page; detail collectors may return a plain list. :func:`batches` turns either into pages, so each stream
+page; detail collectors return a ``Collected`` list (records plus ``skipped``). :func:`batches` turns either into pages, so each stream
 stays a few lines.
 """
 
@@ -37,6 +37,9 @@ def batches(source: Any) -> Iterator[Batch]:
         return
     if is_batch(source):
         yield source
+        return
+    if isinstance(source, list) and hasattr(source, "skipped"):  # Collected: a detail listing's records
+        yield Page(list(source), None, list(source.skipped))
         return
     loose: list = []
     for item in source:

@@ -63,8 +63,8 @@ def _classic(org_id: str):
                    finished, a.source_version)
             .join(release_artifacts, and_(a.org_id == d.org_id, a.project_id == d.project_id,
                                           a.release_id == d.release_id))
-            .where(d.org_id == org_id, func.lower(d.status).in_(SUCCESS_CLASSIC), func.lower(a.type) == "build",
-                   a.repo_id.is_not(None), a.source_version.is_not(None)))
+            .where(d.org_id == org_id, func.lower(d.status).in_(SUCCESS_CLASSIC),
+                   func.lower(a.type) == "build", a.repo_id.is_not(None), a.source_version.is_not(None)))
 
 
 def _records(org_id: str):
@@ -94,7 +94,8 @@ def shipped(run: Run) -> list[Shipped]:
     found = []
     for query in (_classic(run.org_id), _records(run.org_id), _pipelines(run.org_id)):
         for kind, dep_id, project_id, repo_id, env, finished, sha in run.query(query):
-            found.append(Shipped(DeploymentKind(kind), dep_id, project_id, repo_id, env, finished, sha.lower()))
+            found.append(Shipped(DeploymentKind(kind), dep_id, project_id, repo_id, env, finished,
+                                 sha.lower()))
     return found
 
 

@@ -29,9 +29,10 @@ def h(hours: float) -> datetime:
     return T0 + timedelta(hours=hours)
 
 
-def dep(id: int, at: float | None, *, env: str | None = "prod", repo: str | None = "r1", sha: str | None = None,
-        status: str | None = "succeeded", kind: DeploymentKind = DeploymentKind.ENVIRONMENT,
-        project: str = "p1", op: str | None = None, modified: float | None = None,
+def dep(id: int, at: float | None, *, env: str | None = "prod", repo: str | None = "r1",
+        sha: str | None = None, status: str | None = "succeeded",
+        kind: DeploymentKind = DeploymentKind.ENVIRONMENT, project: str = "p1",
+        op: str | None = None, modified: float | None = None,
         commits: dict[str, str] | None = None) -> DeploymentAttempt:
     """An attempt finishing ``at`` hours after T0, deploying ``sha`` (default ``c<id>``) of ``repo``."""
     if commits is None:

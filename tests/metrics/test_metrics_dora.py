@@ -183,7 +183,7 @@ def test_time_to_restore():
     attempts = [
         dep(1, 10, status="failed"), dep(2, 12, sha="s2"),                        # restored after 2 h
         dep(3, 90, sha="c1"), dep(4, 100, sha="c2", status="failed"),
-        dep(5, 105, sha="c2"), dep(6, 106, sha="c1"),     # 5 is rolled back by 6: 4 waits for 6 (6 h), 5 for 6
+        dep(5, 105, sha="c2"), dep(6, 106, sha="c1"),   # 6 rolls 5 back: 4 waits for 6 (6 h), 5 too (1 h)
         dep(7, 600, status="failed"), dep(8, 700, sha="s8"),                      # restored after the end
         dep(9, 650, env="prod-b", status="failed"), dep(10, 660, env="staging"),   # unrestored
         dep(11, 200, repo="r2", status="failed"), dep(12, 201, sha="s12"),         # other repo: unrestored

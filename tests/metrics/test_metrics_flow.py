@@ -47,7 +47,8 @@ def test_flow_phases_and_counts():
     attempts = [dep(1, 15), dep(2, 52)]
     shipped = [ship(1, "mA", "a-source"), ship(2, "mC")]
     prs = [
-        pr(1, 0, 10, merge="mA", earliest=-10, review=4),   # coding 10, pickup 4, review 6, deploy 5, cycle 25
+        pr(1, 0, 10, merge="mA", earliest=-10, review=4),   # coding 10, pickup 4, review 6, deploy 5,
+                                                            # cycle 25
         pr(2, 20, 30),                                      # no commits, no review, not deployed: cycle 10
         pr(3, 40, 50, merge="mC", earliest=45, review=41),  # commit after creation: coding 0, cycle 7
         pr(4, -5, 0),                                       # closed at the window's start: merged, cycle 5

@@ -38,11 +38,18 @@ class Batch(Generic[T]):
 
 
 class Collected(list, Generic[T]):
-    """The records of an unpaged detail listing (threads, iterations…), with what was skipped."""
+    """The records of an unpaged detail listing (threads, iterations…), with what was skipped. It is a
+    list, and also reads as a one-page Batch (``records``, ``resume`` None, ``skipped``)."""
+
+    resume: dict | None = None
 
     def __init__(self, records: Iterable[T] = (), skipped: Iterable[Skipped] = ()) -> None:
         super().__init__(records)
         self.skipped: list[Skipped] = list(skipped)
+
+    @property
+    def records(self) -> list[T]:
+        return list(self)
 
 
 def start_params(resume: Mapping[str, Any] | None, params: Mapping[str, Any]) -> Params:
