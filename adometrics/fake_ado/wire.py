@@ -53,7 +53,9 @@ _TYPE_NAMESPACES = {
 }
 
 
-def error_response(status: int, type_key: str, message: str, headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int, type_key: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
     assembly = _TYPE_NAMESPACES.get(type_key, "Microsoft.VisualStudio.Services.WebApi")
     body = {
         "$id": "1",
@@ -134,7 +136,9 @@ class Page:
     continuation: str | None  # for token paging: the value to send back, else None
 
 
-def top_skip(items: Sequence[Any], top: int | None, skip: int | None, default: int, maximum: int) -> list[Any]:
+def top_skip(
+    items: Sequence[Any], top: int | None, skip: int | None, default: int, maximum: int
+) -> list[Any]:
     """``$top``/``$skip`` with ADO's default page size when ``$top`` is absent and a cap at the maximum."""
     size = default if top is None else max(0, min(top, maximum))
     start = max(0, skip or 0)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from itertools import pairwise
+from operator import attrgetter
 
 from ..domain import (
     DeploymentAttempt,
@@ -152,12 +153,9 @@ class DeploymentHistory:
 
     def finished_in(self, window: Window) -> Sequence[Deployment]:
         """The attempts finished in the window, found by bisection (they are in finish order)."""
-        start = bisect_left(self.deployments, window.start, key=_finish)
-        return self.deployments[start:bisect_left(self.deployments, window.end, key=_finish)]
-
-
-def _finish(dep: Deployment) -> datetime:
-    return dep.order[0]
+        finish = attrgetter("finished_at")
+        start = bisect_left(self.deployments, window.start, key=finish)
+        return self.deployments[start:bisect_left(self.deployments, window.end, key=finish)]
 
 
 def analyse(attempts: Iterable[DeploymentAttempt], shipped: Iterable[ShippedCommits], is_ancestor: IsAncestor,

@@ -1,8 +1,8 @@
 """The seam between the sync and the collectors: whatever a collector returns, the sync sees pages.
 
 Collectors (``connectors.azure_devops.collectors``) yield one ``Batch(records, resume, skipped)`` per API
-page; detail collectors return a ``Collected`` list (records plus ``skipped``). :func:`batches` turns either into pages, so each stream
-stays a few lines.
+page; detail collectors return a ``Collected`` list (records plus ``skipped``). :func:`batches` turns
+either into pages, so each stream stays a few lines.
 """
 
 from __future__ import annotations

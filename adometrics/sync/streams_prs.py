@@ -2,9 +2,12 @@
 
 The PR list is cheap (up to 1,000 per page); details cost a call each. Details (threads and commits; for
 active PRs also iterations and statuses) are fetched only for PRs that are new or whose list-level
-fingerprint (status, closed date, merge commits, reviewer votes) changed, in parallel, and written in the
-same transaction as their list page. A PR whose details could not all be read is stored without its
-fingerprint, so the next run tries again.
+fingerprint (status, closed date, merge commits, reviewer votes) changed, in parallel.
+
+A list page is written in chunks, each PR with its reviewers and details in one transaction; only the last
+chunk moves the checkpoint. A crash re-lists the page, and the PRs already stored (fingerprint unchanged)
+cost nothing again, so at most one chunk of details is fetched twice. A PR whose details could not all be
+read is stored without its fingerprint, so the next run tries again.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from ..domain import PullRequest, Repository
 from ..errors import SkippableError
 from ..store.schema import pull_requests
 from .checkpoints import parse_time
-from .collect import records_of
+from .collect import batches, records_of
 from .report import Skip
 from .run import Run, TimeCursor
 
 STREAM = "pull_requests"
 ACTIVE = "pull_requests.active"
 DETAILS = "pr_details"
+CHUNK = 64  # PRs per transaction
 
 
 def stored_fingerprints(run: Run, repo_id: str) -> dict[int, str | None]:
@@ -52,14 +56,46 @@ def listing(run: Run, repo: Repository, stream: str, **criteria) -> None:
     if run.done(stream, repo.id):
         return
     stored = stored_fingerprints(run, repo.id)
+    cursor = TimeCursor("closed_at") if stream == STREAM else None
     source = run.collectors.collect_pull_requests(run.client, run.org_id, repo.project_id, repo.id,
                                                   run.resume(stream, repo.id), **criteria)
-    run.pages(stream, repo.id, source, expand=lambda records: with_details(run, repo, records, stored),
-              cursor=TimeCursor("closed_at") if stream == STREAM else None, cursor_at_end=True)
+    finished = False
+    for batch in batches(source):
+        run.note_skipped(batch)
+        run.fetched(batch.records)
+        if cursor is not None:
+            cursor.see(batch.records)
+        finished = batch.resume is None
+        groups = chunks(per_pr(batch.records), CHUNK)
+        for i, group in enumerate(groups):
+            checkpoint = None
+            if i == len(groups) - 1:
+                value = cursor.value(run) if cursor is not None and finished else None
+                checkpoint = run.checkpoint(stream, repo.id, resume=batch.resume, done=finished, cursor=value)
+            run.commit(with_details(run, repo, group, stored), checkpoint)
+        if not groups:
+            run.commit([], run.checkpoint(stream, repo.id, resume=batch.resume, done=finished))
+    if not finished:
+        run.finish(stream, repo.id, cursor.value(run) if cursor is not None else None)
+
+
+def per_pr(records: list) -> list[list]:
+    """The page's records grouped by PR (a PullRequest and the Reviewer records after it)."""
+    groups: list[list] = []
+    for record in records:
+        if isinstance(record, PullRequest) or not groups:
+            groups.append([record])
+        else:
+            groups[-1].append(record)
+    return groups
+
+
+def chunks(groups: list[list], size: int) -> list[list]:
+    return [[r for group in groups[i:i + size] for r in group] for i in range(0, len(groups), size)]
 
 
 def with_details(run: Run, repo: Repository, records: list, stored: dict[int, str | None]) -> list:
-    """The page's records plus the details of its PRs that need them."""
+    """The records plus the details of the PRs among them that need them."""
     todo = [r for r in records if isinstance(r, PullRequest) and needs_details(r, stored, run.options.full)]
     if not todo:
         return records

@@ -25,6 +25,7 @@ from ..scenario.model import (
 )
 from ..wire import iso
 from .common import identity_ref, link
+from .git import user_date
 
 LIST_DESCRIPTION_LIMIT = 400  # lists truncate descriptions (spec text of Pull Requests_Get Pull Requests)
 SERVICE_ACCOUNTS = {  # author of system comments, as in the threads example
@@ -73,13 +74,10 @@ def commit_ref(call: Call, repo: Repository, sha: str) -> dict[str, str]:
 def git_commit(call: Call, repo: Repository, commit: Commit) -> dict[str, Any]:
     """GitCommitRef as list endpoints give it (no parents, no change list)."""
 
-    def user(sig):
-        return {"name": sig.name, "email": sig.email, "date": iso(sig.date)}
-
     return {
         "commitId": commit.sha,
-        "author": user(commit.author),
-        "committer": user(commit.committer),
+        "author": user_date(commit.author),
+        "committer": user_date(commit.committer),
         "comment": commit.comment,
         "url": f"{repo_url(call, repo)}/commits/{commit.sha}",
     }
@@ -227,8 +225,8 @@ def last_merge_commit(call: Call, repo: Repository, pr: PullRequest, *, full: bo
             when = attempt.published if attempt is not None else pr.created
             author = committer = Signature(name, email, when)
             comment = f"Merge pull request {pr.id} from {_short(pr.source_ref)} into {_short(pr.target_ref)}"
-        out["author"] = {"name": author.name, "email": author.email, "date": iso(author.date)}
-        out["committer"] = {"name": committer.name, "email": committer.email, "date": iso(committer.date)}
+        out["author"] = user_date(author)
+        out["committer"] = user_date(committer)
         out["comment"] = comment
     out["url"] = f"{repo_url(call, repo)}/commits/{sha}"
     return out
