@@ -15,7 +15,7 @@ RANK = {
     "__init__": 0, "config": 0, "errors": 0, "clock": 0,
     "domain": 1,
     "connectors": 2, "store": 2, "metrics": 2,
-    "sync": 3,
+    "sync": 3, "reports": 3,
     "jobs": 4,
     "web": 5,
     "cli": 6,

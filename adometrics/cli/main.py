@@ -8,10 +8,14 @@ import click
 
 from .. import __version__
 from ..errors import AdometricsError
+from .config_cmd import config
 from .connect import connect
 from .connections import connections
+from .demo_cmd import demo
+from .export_cmd import export_command
 from .fake_ado_cmd import fake_ado
 from .keys_cmd import keys
+from .metrics_cmd import metrics
 from .sync_cmd import sync
 
 
@@ -42,6 +46,10 @@ cli.add_command(connect)
 cli.add_command(connections)
 cli.add_command(sync)
 cli.add_command(keys)
+cli.add_command(metrics)
+cli.add_command(export_command)
+cli.add_command(config)
+cli.add_command(demo)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""Tables for builds, classic releases, YAML environments, deployment commits and sync checkpoints."""
+"""Tables for builds, classic releases, YAML environments, deployment commits, sync checkpoints and the
+per-project settings that decide which deployments count."""
 
 from __future__ import annotations
 
@@ -128,6 +129,12 @@ deployment_comparisons = table(
     Column("commit_count", Integer, nullable=False),
     Column("is_ancestor_of_base", Boolean),
     digest(),
+)
+
+project_settings = table(
+    "project_settings", org_key(), key("project_id"),
+    Column("production_pattern", Text),   # user setting; NULL: METRICS.md's default pattern
+    Column("updated_at", UtcDateTime, nullable=False),
 )
 
 sync_checkpoints = table(

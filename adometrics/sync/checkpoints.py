@@ -16,7 +16,6 @@ start of the last completed one.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -72,15 +71,14 @@ class Checkpoints:
     def resume(self, stream: str, scope: str, run_id: str) -> dict[str, Any] | None:
         return (self.position(stream, scope, run_id) or {}).get("resume")
 
-    def make(self, stream: str, scope: str, *, run_id: str | None, resume: dict | None = None,
-             done: bool = False, cursor: str | None = None, keep_cursor: bool = True,
-             now: datetime | None = None) -> SyncCheckpoint:
-        """The checkpoint to commit with a page; ``cursor`` None keeps the stored one unless told not to."""
+    def make(self, stream: str, scope: str, *, run_id: str, resume: dict | None = None,
+             done: bool = False, cursor: str | None = None, now: datetime | None = None) -> SyncCheckpoint:
+        """The checkpoint to commit with a page; ``cursor`` None keeps the stored one."""
         old = self.get(stream, scope)
-        if cursor is None and keep_cursor and old is not None:
+        if cursor is None and old is not None:
             cursor = old.cursor
         position = None
-        if run_id is not None and (done or resume is not None):
+        if done or resume is not None:
             payload: dict[str, Any] = {"run": run_id}
             payload.update({DONE: True} if done else {"resume": resume})
             position = json.dumps(payload, sort_keys=True, default=str)
@@ -89,4 +87,4 @@ class Checkpoints:
 
     def committed(self, checkpoint: SyncCheckpoint) -> None:
         """Record a checkpoint whose transaction has committed."""
-        self._rows[(checkpoint.stream, checkpoint.scope)] = replace(checkpoint)
+        self._rows[(checkpoint.stream, checkpoint.scope)] = checkpoint

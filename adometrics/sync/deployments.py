@@ -130,7 +130,7 @@ def compare(run: Run, item: tuple[Shipped, str | None]) -> tuple[list, str | Non
     shas: list[str] = []
     if base != s.sha:
         try:
-            commits, _ = records_of(run.collectors.commits.compare_commits(
+            commits, _ = records_of(run.collectors.compare_commits(
                 run.client, run.org_id, s.project_id, s.repo_id, s.sha, base))
         except SkippableError as exc:
             return [], str(exc)
@@ -157,10 +157,12 @@ def _forget(conn, run: Run, items: list[Shipped]) -> None:
         conn.execute(delete(deployment_commits).where(c.org_id == run.org_id, or_(*keys)))
 
 
-def compare_deployments(run: Run, chunk: int = 32) -> None:
-    """Compare every pending deployment, ``chunk`` at a time (fetched in parallel, written together)."""
+def compare_deployments(run: Run, chunk: int | None = None) -> None:
+    """Compare every pending deployment, ``chunk`` at a time (fetched in parallel, written together, so a
+    crash repeats at most one chunk)."""
     if run.done(STREAM):
         return
+    chunk = chunk or 2 * run.options.concurrency
     todo = pending(run)
     run.progress.add(STREAM, expected=len(todo))
     for start in range(0, len(todo), chunk):

@@ -93,10 +93,11 @@ class Run:
 
     # -- counting ------------------------------------------------------------------------------------
 
-    def fetched(self, records: Iterable, entity: str | None = None) -> None:
+    def fetched(self, records: Iterable) -> None:
+        """Count fetched records by entity, for the report and the progress bars."""
         counts: dict[str, int] = {}
         for record in records:
-            name = entity or entity_of(record)
+            name = entity_of(record)
             counts[name] = counts.get(name, 0) + 1
         for name, n in counts.items():
             self.report.fetched[name] += n

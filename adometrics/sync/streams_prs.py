@@ -135,5 +135,5 @@ def fetch_details(run: Run, repo: Repository, pr: PullRequest) -> tuple[list, li
             skipped.append(Skip(entity, f"{repo.id}/{pr.id}", str(exc)))
             continue
         found.extend(records)
-        skipped.extend(Skip(s.entity, str(s.key), s.reason) for s in skips)
+        skipped.extend(Skip(s.entity, f"{repo.id}/{pr.id}/{s.key}", s.reason) for s in skips)
     return found, skipped

@@ -1,0 +1,95 @@
+"""Loading the facts one report needs, no more: the store's set-based queries, narrowed by scope and window
+in ways that leave every number unchanged (``tests/reports/test_equivalence.py`` holds us to that).
+
+- Only production attempts are read (no metric looks at another), classified by the metrics' own
+  matcher over the few distinct environment names.
+- At project and repository scope, only attempts that deployed the scope's repositories, closed under
+  "deployed together": rollbacks and restores are decided per repository and environment, so those
+  streams stay complete.
+- Shipped commits are read only where they are PRs' merge commits, of the PRs in scope.
+- PRs are those opened or closed in the window, plus those whose merge commit a deployment in the window
+  shipped (lead time, team deployments) — found from the shipped rows, not by reading every PR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from ..domain import DeploymentAttempt, DeploymentKey, PullRequestFacts, ShippedCommits, Window
+from ..metrics import DeploymentHistory, ProductionMatcher, analyse, ancestry_from_pairs
+from ..metrics.deployments import finished_at
+from ..store import facts as store_facts
+from ..store import pr_facts
+from ..store.settings import production_patterns
+from .scope import Target
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything a report reads from the store, before analysis."""
+
+    attempts: Sequence[DeploymentAttempt]
+    shipped: Sequence[ShippedCommits]
+    ancestry: Sequence[tuple[str, str, str]]
+    patterns: Mapping[str, str]
+    shipped_rows: Sequence[tuple]  # (kind, project, deployment id, repository, sha, PR project, PR id)
+
+    def analyse(self) -> DeploymentHistory:
+        return analyse(self.attempts, self.shipped, ancestry_from_pairs(self.ancestry), self.patterns)
+
+
+def production_environments(conn: Connection, org_id: str,
+                            matcher: ProductionMatcher) -> set[tuple[str, str]]:
+    """The (project id, environment name) pairs the project's production pattern matches."""
+    return {pair for pair in store_facts.environment_names(conn, org_id) if matcher(*pair)}
+
+
+def deployment_repositories(conn: Connection, target: Target) -> set[str] | None:
+    """The repositories whose deployment streams a project or repository report needs; None: all."""
+    scope = target.scope
+    if scope.repo_id is not None:
+        seeds = {scope.repo_id}
+    elif scope.project_id is not None:
+        seeds = store_facts.project_repositories(conn, target.org_id, scope.project_id)
+    else:
+        return None
+    return store_facts.co_deployed_repositories(conn, target.org_id, seeds)
+
+
+def pr_filter(target: Target) -> list:
+    scope = target.scope
+    return pr_facts.pr_scope(project_id=scope.project_id, repo_id=scope.repo_id,
+                             author_keys=scope.team_member_ids)
+
+
+def load_deployment_facts(conn: Connection, target: Target, *, production_only: bool = True) -> Facts:
+    """Attempts, the merge commits they shipped and the rollback facts, for the target's scope."""
+    org_id, scope = target.org_id, target.scope
+    patterns = production_patterns(conn, org_id)
+    matcher = ProductionMatcher(patterns)  # fails early, with a clear message, on a broken pattern
+    environments = production_environments(conn, org_id, matcher) if production_only else None
+    repo_ids = deployment_repositories(conn, target)
+    attempts = store_facts.deployment_attempts(
+        conn, org_id, environments=environments, repo_ids=repo_ids,
+        project_id=scope.project_id if scope.repo_id is None else None)
+    keys = {a.key for a in attempts}
+    rows = [row for row in store_facts.shipped_merge_commits(conn, org_id, pr_filter(target))
+            if DeploymentKey(*row[:3]) in keys]
+    return Facts(attempts=attempts, shipped=store_facts.group_shipped(rows),
+                 ancestry=store_facts.ancestry_pairs(conn, org_id), patterns=patterns, shipped_rows=rows)
+
+
+def load_pull_requests(conn: Connection, target: Target, window: Window,
+                       facts: Facts) -> list[PullRequestFacts]:
+    """The PRs of the scope a report over ``window`` looks at (see the module's docstring)."""
+    org_id = target.org_id
+    scoped = pr_filter(target)
+    in_window = pr_facts.created_or_closed_in(window.start, window.end)
+    prs = pr_facts.pull_request_facts(conn, org_id, *scoped, in_window)
+    have = {(pr.project_id, pr.id) for pr in prs}
+    in_window = {a.key for a in facts.attempts if (at := finished_at(a)) is not None and at in window}
+    wanted = {(row[5], row[6]) for row in facts.shipped_rows if DeploymentKey(*row[:3]) in in_window}
+    return prs + pr_facts.pull_request_facts_by_key(conn, org_id, wanted - have)

@@ -1,0 +1,260 @@
+"""Set-based reads of the deployment facts (``domain.facts``) for one organization, for the metrics.
+
+A handful of queries, each one pass over indexed rows; Python only shapes the rows into records. Nothing
+is decrypted: the metrics need no sensitive value.
+
+Two restrictions keep the rows few without changing any number (the report tests compare against the
+pure computation over everything):
+
+- ``environments``: only the attempts to these (project id, environment name) pairs — the production ones,
+  which the caller decides with the metrics' own matcher (:func:`environment_names` lists the candidates).
+  No metric looks at a non-production attempt.
+- ``repo_ids``: only the attempts that deployed one of these repositories. Rollbacks and restores are
+  decided per repository and environment over *all* attempts to it, so the caller passes a set closed under
+  "deployed together" (:func:`co_deployed_repositories`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
+
+from ..domain import DeploymentAttempt, DeploymentKind, ShippedCommits
+from .schema import (
+    build_definitions,
+    builds,
+    classic_deployments,
+    deployment_commits,
+    deployment_comparisons,
+    environment_deployments,
+    environments,
+    pull_requests,
+    release_artifacts,
+)
+
+DEFAULT_BUILD_ENVIRONMENT = "production"  # METRICS.md §1.3: a deployment pipeline's default environment
+Pair = tuple[str, str]
+
+_ORDER = (DeploymentKind.CLASSIC, DeploymentKind.ENVIRONMENT, DeploymentKind.BUILD)
+
+
+def _build_artifact(a) -> list:
+    """An artifact that tells what a classic deployment deployed: a Build artifact with a commit."""
+    return [func.lower(a.type) == "build", a.repo_id.is_not(None), a.source_version.is_not(None)]
+
+
+def _pipeline_environment():
+    return func.coalesce(build_definitions.c.deployment_environment, DEFAULT_BUILD_ENVIRONMENT)
+
+
+def environment_names(conn: Connection, org_id: str) -> set[Pair]:
+    """Every (project id, environment name) an attempt of the organization may have: few rows, grouped in
+    the database, so the caller can classify them once."""
+    d, e, b = classic_deployments.c, environments.c, build_definitions.c
+    queries = [
+        select(d.project_id, d.environment_name).where(d.org_id == org_id).distinct(),
+        select(e.project_id, e.name).where(e.org_id == org_id),
+        select(b.project_id, _pipeline_environment()).where(b.org_id == org_id, b.is_deployment_pipeline)
+        .distinct(),
+    ]
+    return {(project, name) for query in queries for project, name in conn.execute(query)}
+
+
+def co_deployed_repositories(conn: Connection, org_id: str, seeds: Collection[str]) -> set[str]:
+    """``seeds`` plus every repository deployed together with one of them (classic releases with several
+    Build artifacts), repeatedly: a set whose deployment streams are complete within it."""
+    found, fresh = set(seeds), set(seeds)
+    a, other = release_artifacts.alias("a"), release_artifacts.alias("other")
+    while fresh:
+        query = (select(other.c.repo_id).distinct()
+                 .join_from(a, other, and_(other.c.org_id == a.c.org_id, other.c.project_id == a.c.project_id,
+                                           other.c.release_id == a.c.release_id))
+                 .where(a.c.org_id == org_id, a.c.repo_id.in_(sorted(fresh)), *_build_artifact(other.c),
+                        *_build_artifact(a.c)))
+        fresh = set(conn.execute(query).scalars()) - found
+        found |= fresh
+    return found
+
+
+def project_repositories(conn: Connection, org_id: str, project_id: str) -> set[str]:
+    """The repositories a project's releases, environments and deployment pipelines deployed."""
+    a, b, r, dfn = release_artifacts.c, builds.c, environment_deployments.c, build_definitions.c
+    queries = [
+        select(a.repo_id).where(a.org_id == org_id, a.project_id == project_id, *_build_artifact(a)),
+        select(b.repo_id).join(environment_deployments, and_(
+            r.org_id == b.org_id, r.project_id == b.project_id, r.build_id == b.id))
+        .where(b.org_id == org_id, b.project_id == project_id, b.repo_id.is_not(None)),
+        select(b.repo_id).join(build_definitions, and_(
+            dfn.org_id == b.org_id, dfn.project_id == b.project_id, dfn.id == b.definition_id))
+        .where(b.org_id == org_id, b.project_id == project_id, dfn.is_deployment_pipeline,
+               b.repo_id.is_not(None)),
+    ]
+    return {repo for query in queries for repo in conn.execute(query.distinct()).scalars()}
+
+
+def _in_pairs(project, name, pairs: Collection[Pair] | None):
+    if pairs is None:
+        return None
+    return tuple_(project, name).in_(sorted(pairs)) if pairs else false()
+
+
+def _classic(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection[str] | None,
+             project_id: str | None) -> Select:
+    d, a = classic_deployments.c, release_artifacts.c
+    query = (select(literal(0), d.project_id, d.id, d.environment_name, d.status, d.operation_status,
+                    d.completed_at, d.last_modified_at, a.repo_id, a.source_version)
+             .outerjoin(release_artifacts, and_(a.org_id == d.org_id, a.project_id == d.project_id,
+                                                a.release_id == d.release_id, *_build_artifact(a)))
+             .where(d.org_id == org_id))
+    if (where := _in_pairs(d.project_id, d.environment_name, pairs)) is not None:
+        query = query.where(where)
+    if repo_ids is not None:
+        o = release_artifacts.alias("o").c
+        deployed = exists().where(o.org_id == d.org_id, o.project_id == d.project_id,
+                                  o.release_id == d.release_id, o.repo_id.in_(sorted(repo_ids)),
+                                  *_build_artifact(o))
+        query = query.where(or_(deployed, d.project_id == project_id) if project_id else deployed)
+    return query.order_by(d.project_id, d.id, a.alias)
+
+
+def _records(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection[str] | None,
+             project_id: str | None) -> Select:
+    r, e, b = environment_deployments.c, environments.c, builds.c
+    query = (select(literal(1), r.project_id, r.id, e.name, r.result, literal(None), r.finished_at,
+                    literal(None), b.repo_id, b.source_version)
+             .outerjoin(environments, and_(e.org_id == r.org_id, e.project_id == r.project_id,
+                                           e.id == r.environment_id))
+             .outerjoin(builds, and_(b.org_id == r.org_id, b.project_id == r.project_id, b.id == r.build_id))
+             .where(r.org_id == org_id))
+    if (where := _in_pairs(r.project_id, e.name, pairs)) is not None:
+        query = query.where(where)
+    return _only_repos(query, b.repo_id, r.project_id, repo_ids, project_id)
+
+
+def _pipelines(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection[str] | None,
+               project_id: str | None, definition_ids: Collection[int]) -> Select:
+    """Builds of the deployment pipelines, found through the (org_id, definition_id) index: most
+    organizations have none or few, and a scan of every build would cost more than the rest."""
+    b, dfn = builds.c, build_definitions.c
+    query = (select(literal(2), b.project_id, b.id, dfn.deployment_environment, b.result, literal(None),
+                    b.finished_at, literal(None), b.repo_id, b.source_version)
+             .join(build_definitions, and_(dfn.org_id == b.org_id, dfn.project_id == b.project_id,
+                                           dfn.id == b.definition_id))
+             .where(b.org_id == org_id, b.definition_id.in_(sorted(definition_ids)),
+                    dfn.is_deployment_pipeline, b.status == "completed"))
+    if (where := _in_pairs(b.project_id, _pipeline_environment(), pairs)) is not None:
+        query = query.where(where)
+    return _only_repos(query, b.repo_id, b.project_id, repo_ids, project_id)
+
+
+def deployment_pipelines(conn: Connection, org_id: str) -> set[int]:
+    """Ids of the build definitions marked as deployment pipelines (METRICS.md §1.3, opt-in)."""
+    dfn = build_definitions.c
+    return set(conn.execute(select(dfn.id).where(dfn.org_id == org_id, dfn.is_deployment_pipeline)).scalars())
+
+
+def _only_repos(query: Select, repo, project, repo_ids: Collection[str] | None,
+                project_id: str | None) -> Select:
+    if repo_ids is None:
+        return query
+    deployed = repo.in_(sorted(repo_ids))
+    return query.where(or_(deployed, project == project_id) if project_id else deployed)
+
+
+def deployment_attempts(conn: Connection, org_id: str, *, environments: Collection[Pair] | None = None,
+                        repo_ids: Collection[str] | None = None,
+                        project_id: str | None = None) -> list[DeploymentAttempt]:
+    """The candidate attempts of METRICS.md §1 from the three sources (not yet classified).
+
+    ``environments`` and ``repo_ids`` restrict as the module says; with ``repo_ids``, ``project_id`` adds
+    back that project's own attempts (those that deployed no known repository included).
+    """
+    found: list[DeploymentAttempt] = []
+    for make in (_classic, _records):
+        found.extend(_attempts(conn.execute(make(org_id, environments, repo_ids, project_id))))
+    if definitions := deployment_pipelines(conn, org_id):
+        query = _pipelines(org_id, environments, repo_ids, project_id, definitions)
+        found.extend(_attempts(conn.execute(query)))
+    return found
+
+
+def _attempts(rows: Iterable) -> list[DeploymentAttempt]:
+    """Rows of one source (one per attempt and repository, in key order) → attempts."""
+    found: list[DeploymentAttempt] = []
+    key = None
+    commits: dict[str, str] = {}
+    for kind, project_id, dep_id, env, status, operation, finished, modified, repo, sha in rows:
+        if (project_id, dep_id) != key:
+            key, commits = (project_id, dep_id), {}
+            found.append(DeploymentAttempt(
+                kind=_ORDER[kind], project_id=project_id, id=dep_id, environment=env, status=status,
+                operation_status=operation, finished_at=finished, modified_at=modified,
+                commits_by_repo=commits))
+        if repo is not None and sha is not None:
+            commits.setdefault(repo, sha.lower())
+    return found
+
+
+def ancestry_pairs(conn: Connection, org_id: str) -> list[tuple[str, str, str]]:
+    """(repository, ancestor, descendant) facts from the collector's comparisons: a deployed commit that
+    is a strict ancestor of the previous deployment's (a rollback)."""
+    c = deployment_comparisons.c
+    query = select(c.repo_id, c.deployed_sha, c.base_sha).where(
+        c.org_id == org_id, c.is_ancestor_of_base, c.base_sha.is_not(None), c.base_sha != c.deployed_sha)
+    return [(repo, deployed.lower(), base.lower()) for repo, deployed, base in conn.execute(query)]
+
+
+def shipped_merge_commits(conn: Connection, org_id: str, pr_filter: Iterable = ()) -> list[tuple]:
+    """Rows (kind, project id, deployment id, repository, sha, PR's project id, PR id) of the deployments
+    that shipped the merge commit of a completed PR matching ``pr_filter`` (expressions on
+    ``pull_requests``).
+
+    The metrics look at shipped commits only to find PRs' merge commits (first deployments, team
+    deployments), so the other commits — most of ``deployment_commits`` — are never read. The query is
+    driven by the PRs, through the ``(org_id, sha)`` index.
+    """
+    p, dc = pull_requests.c, deployment_commits.c
+    query = (select(dc.deployment_kind, dc.project_id, dc.deployment_id, dc.repo_id, dc.sha, p.project_id,
+                    p.id)
+             .join_from(pull_requests, deployment_commits, _by_merge_commit(conn.dialect.name))
+             .where(p.org_id == org_id, p.status == "completed", *pr_filter))
+    return conn.execute(query).all()
+
+
+def _by_merge_commit(dialect: str):
+    """``deployment_commits`` rows of a PR's merge commit, through the ``(org_id, sha)`` index.
+
+    Without statistics, SQLite's planner prefers the covering primary key with only its ``org_id`` prefix,
+    i.e. a scan of the whole table per PR; looking the rows up by rowid from the index that answers the
+    question keeps it at one index seek per PR. PostgreSQL plans the plain join well.
+    """
+    p, dc = pull_requests.c, deployment_commits.c
+    if dialect != "sqlite":
+        return and_(dc.org_id == p.org_id, dc.sha == p.last_merge_commit)
+    x = deployment_commits.alias("x")
+    rowids = select(literal_column("x.rowid")).where(x.c.org_id == p.org_id, x.c.sha == p.last_merge_commit)
+    return literal_column("deployment_commits.rowid").in_(rowids)
+
+
+def group_shipped(rows: Iterable[tuple]) -> list[ShippedCommits]:
+    """Rows of :func:`shipped_merge_commits` → one record per deployment and repository."""
+    grouped: dict[tuple, set[str]] = {}
+    for kind, project_id, dep_id, repo, sha, *_ in rows:
+        grouped.setdefault((kind, project_id, dep_id, repo), set()).add(sha)
+    return [ShippedCommits(kind=DeploymentKind(kind), project_id=project_id, deployment_id=dep_id,
+                           repo_id=repo, shas=frozenset(shas))
+            for (kind, project_id, dep_id, repo), shas in grouped.items()]
+

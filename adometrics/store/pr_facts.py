@@ -1,0 +1,87 @@
+"""Set-based reads of ``PullRequestFacts``: one query over the PRs, with the earliest commit and the first
+review activity aggregated by the database (correlated subqueries on the PR's key, so each PR costs two
+index seeks, and a narrow selection of PRs stays cheap).
+
+The review activity rule of METRICS.md §3 is written here in SQL — a non-zero vote, or a comment by a user,
+never by the PR's author, identities compared without hyphens and case-folded — because reading every event
+into Python would cost more than the rest of a report. ``tests/reports`` checks it against
+``metrics.flow.first_review_times``, which stays the reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, tuple_
+
+from ..domain import PullRequestFacts, ReviewEventKind
+from .schema import pr_commits, pr_review_events, pull_requests
+
+KEY_CHUNK = 500  # PR keys per IN list: far below every database's parameter limit
+
+
+def identity_key(column) -> ColumnElement:
+    """An identity id as METRICS.md compares them: without hyphens, case-folded (ids are ASCII)."""
+    return func.lower(func.replace(column, "-", ""))
+
+
+def pr_scope(*, project_id: str | None = None, repo_id: str | None = None,
+             author_keys: Collection[str] | None = None) -> list[ColumnElement]:
+    """Conditions on ``pull_requests`` for a project, a repository, PRs created by these identities
+    (keys normalized as :func:`identity_key` makes them)."""
+    p = pull_requests.c
+    found: list[ColumnElement] = []
+    if project_id is not None:
+        found.append(p.project_id == project_id)
+    if repo_id is not None:
+        found.append(p.repo_id == repo_id)
+    if author_keys is not None:
+        found.append(identity_key(p.creator_id).in_(sorted(author_keys)))
+    return found
+
+
+def created_or_closed_in(start: datetime, end: datetime) -> ColumnElement:
+    """PRs opened, merged or abandoned in ``[start, end)``: the ones a window's PR flow counts."""
+    p = pull_requests.c
+    return or_(and_(p.created_at >= start, p.created_at < end), and_(p.closed_at >= start, p.closed_at < end))
+
+
+def _earliest_commit():
+    p, c = pull_requests.c, pr_commits.c
+    return (select(func.min(c.author_date))
+            .where(c.org_id == p.org_id, c.project_id == p.project_id, c.pr_id == p.id)
+            .scalar_subquery())
+
+
+def _first_review():
+    p, e = pull_requests.c, pr_review_events.c
+    counts = or_(and_(e.kind == ReviewEventKind.VOTE.value, e.vote.is_not(None), e.vote != 0),
+                 and_(e.kind == ReviewEventKind.COMMENT.value, e.actor_is_user))
+    not_author = or_(p.creator_id.is_(None), identity_key(e.actor_id) != identity_key(p.creator_id))
+    return (select(func.min(e.at))
+            .where(e.org_id == p.org_id, e.project_id == p.project_id, e.pr_id == p.id, counts, not_author)
+            .scalar_subquery())
+
+
+def pull_request_facts(conn: Connection, org_id: str, *where: ColumnElement) -> list[PullRequestFacts]:
+    """The PRs of the organization matching ``where`` (expressions on ``pull_requests``)."""
+    p = pull_requests.c
+    query = select(p.project_id, p.repo_id, p.id, p.creator_id, p.created_at, p.closed_at, p.status,
+                   p.last_merge_commit, _earliest_commit(), _first_review()).where(p.org_id == org_id, *where)
+    return [PullRequestFacts(project_id=project_id, repo_id=repo_id, id=pr_id, creator_id=creator,
+                             created_at=created, closed_at=closed, status=status, merge_commit=merge,
+                             earliest_commit_at=earliest, first_review_at=review)
+            for project_id, repo_id, pr_id, creator, created, closed, status, merge, earliest, review
+            in conn.execute(query)]
+
+
+def pull_request_facts_by_key(conn: Connection, org_id: str,
+                              keys: Iterable[tuple[str, int]]) -> list[PullRequestFacts]:
+    """The PRs with these (project id, PR id) keys, a bounded IN list at a time."""
+    ordered = sorted(set(keys))
+    p = pull_requests.c
+    found: list[PullRequestFacts] = []
+    for at in range(0, len(ordered), KEY_CHUNK):
+        found += pull_request_facts(conn, org_id, tuple_(p.project_id, p.id).in_(ordered[at:at + KEY_CHUNK]))
+    return found
