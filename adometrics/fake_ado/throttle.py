@@ -122,6 +122,9 @@ class _Usage:
         return max(0.0, expiry - now)
 
 
+IN_FLIGHT_ALLOWANCE = 0.05  # seconds; loopback round trips are ~1 ms
+
+
 class Throttle:
     """Per-identity TSTU budgets; off when ``config`` is None (then only Retry-After tracking remains)."""
 
@@ -137,7 +140,10 @@ class Throttle:
         self.wall = wall
         self.sleep = sleep
         self._usage: dict[str, _Usage] = {}
-        self._deadlines: dict[str, float] = {}
+        self._deadlines: dict[str, tuple[float, float]] = {}  # key -> (told at, wait until)
+        # A request arriving this soon after a Retry-After was answered was already on its way (sent by
+        # another connection before the client could read the 429): in flight, not a violation.
+        self.in_flight_allowance = IN_FLIGHT_ALLOWANCE
 
     def configure(self, config: ThrottleConfig | None) -> None:
         """Change the limits at runtime; usage so far is kept."""
@@ -211,17 +217,24 @@ class Throttle:
 
     def note_retry_after(self, key: str, seconds: float) -> None:
         """Remember that ``key`` was told to wait ``seconds`` from now."""
-        self._deadlines[key] = max(self._deadlines.get(key, 0.0), self.clock() + seconds)
+        now = self.clock()
+        told, until = self._deadlines.get(key, (now, 0.0))
+        if until <= now:  # a new block; extending a running one keeps when the client was first told
+            told = now
+        if now + seconds > until:
+            self._deadlines[key] = (told, now + seconds)
 
     def violates(self, key: str) -> bool:
-        """True when ``key`` sends before its last Retry-After elapsed."""
-        deadline = self._deadlines.get(key)
-        if deadline is None:
+        """True when ``key`` sent a request before its last Retry-After elapsed (requests still in flight
+        when the 429 was answered excepted)."""
+        told = self._deadlines.get(key)
+        if told is None:
             return False
-        if self.clock() >= deadline:
+        now = self.clock()
+        if now >= told[1]:
             del self._deadlines[key]
             return False
-        return True
+        return now >= told[0] + self.in_flight_allowance
 
 
 def _whole_seconds(seconds: float) -> int:

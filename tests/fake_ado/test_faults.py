@@ -104,6 +104,7 @@ def test_throttle_fault_is_a_429_storm_with_violations(probe_client, probe_sim):
     assert first.json()["message"].startswith("TF400733: The request has been canceled: Request was blocked")
     assert first.json()["typeKey"] == "RequestBlockedException"
     assert probe_sim.log.violations == 0
+    time.sleep(probe_sim.throttle.in_flight_allowance)  # not merely in flight with the first
     second = get(probe_client, probe_sim)  # sent before the 30 s elapsed
     assert second.status_code == 429
     assert probe_sim.log.violations == 1

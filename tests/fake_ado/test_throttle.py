@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from starlette.testclient import TestClient
 
-from adometrics.fake_ado.throttle import BUCKETS, Throttle, ThrottleConfig
+from adometrics.fake_ado.throttle import BUCKETS, IN_FLIGHT_ALLOWANCE, Throttle, ThrottleConfig
 
 V = {"api-version": "7.1"}
 CODE = "/fabrikam/_apis/probe/code"
@@ -91,6 +91,7 @@ def test_sending_before_a_delayed_responses_retry_after_is_a_violation(probe_cli
     for _ in range(6):
         response = call(probe_client, probe_sim)
     assert "X-RateLimit-Delay" in response.headers
+    clock.t += IN_FLIGHT_ALLOWANCE  # no longer a request already on its way
     call(probe_client, probe_sim)
     assert probe_sim.log.violations == 1
     assert [e.violation for e in probe_sim.log.entries] == [False] * 6 + [True]
@@ -117,6 +118,7 @@ def test_blocked_with_429_tf400733_and_violations_counted(probe_client, probe_si
     assert retry == 8  # until the 4 oldest charges leave the window, so the next call fits the limit
     assert blocked.headers["X-RateLimit-Remaining"] == "0"
     assert probe_sim.log.violations == 0
+    clock.t += IN_FLIGHT_ALLOWANCE
     call(probe_client, probe_sim)  # too early
     assert probe_sim.log.violations == 1
     assert probe_sim.log.entries[-1].violation is True
@@ -137,6 +139,7 @@ def test_each_identity_has_its_own_budget(probe_client, probe_sim, clock):
     other = probe_sim.auth.add_pat(None, other_user.identity.id, ["vso.code"])
     for _ in range(9):
         call(probe_client, probe_sim)
+    clock.t += IN_FLIGHT_ALLOWANCE
     assert call(probe_client, probe_sim).status_code == 429
     response = call(probe_client, probe_sim, token=other.token)
     assert response.status_code == 200
@@ -204,6 +207,19 @@ def test_throttled_server_over_the_test_client_is_consistent(probe_app):
 
     sim = Simulator(SimulatorConfig(scenario="tiny", throttle=ThrottleConfig(limit=2, block_threshold=2)))
     with TestClient(probe_app(sim)) as client:
-        statuses = [call(client, sim).status_code for _ in range(4)]
+        statuses = [call(client, sim).status_code for _ in range(3)]
+        time.sleep(IN_FLIGHT_ALLOWANCE)
+        statuses.append(call(client, sim).status_code)
     assert statuses == [200, 200, 429, 429]
     assert sim.log.violations == 1  # the 4th came before the 3rd's Retry-After
+
+
+def test_requests_already_in_flight_when_a_429_is_answered_are_not_violations(probe_client, probe_sim, clock):
+    no_retry_after_on_delay(probe_sim)
+    for _ in range(9):
+        call(probe_client, probe_sim)
+    assert call(probe_client, probe_sim).status_code == 429  # arrives with the 429: sent before it was read
+    assert probe_sim.log.violations == 0
+    clock.t += IN_FLIGHT_ALLOWANCE
+    call(probe_client, probe_sim)  # sent after the client could have read it
+    assert probe_sim.log.violations == 1
