@@ -38,6 +38,8 @@ class SyncOptions:
     concurrency: int = 4                              # parallel detail fetches (PR details, comparisons)
     time_overlap: timedelta = timedelta(minutes=10)   # builds, releases, deployments, closed PRs
     commit_overlap: timedelta = timedelta(days=2)     # commits: committer dates lag behind pushes
+    pr_statuses: bool = False                         # read active PRs' statuses (only status write-back
+                                                      # needs them; no metric does: a call per open PR)
 
 
 def entity_of(record: object) -> str:

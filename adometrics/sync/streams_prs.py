@@ -1,7 +1,7 @@
 """Pull requests of one repository, and their details only where something changed.
 
 The PR list is cheap (up to 1,000 per page); details cost a call each. Details (threads and commits; for
-active PRs also iterations and statuses) are fetched only for PRs that are new or whose list-level
+active PRs also iterations, and statuses when status write-back needs them) are fetched only for PRs that are new or whose list-level
 fingerprint (status, closed date, merge commits, reviewer votes) changed, in parallel.
 
 A list page is written in chunks, each PR with its reviewers and details in one transaction; only the last
@@ -118,14 +118,15 @@ def with_details(run: Run, repo: Repository, records: list, stored: dict[int, st
 
 
 def fetch_details(run: Run, repo: Repository, pr: PullRequest) -> tuple[list, list[Skip]]:
-    """Threads and commits of a PR, plus iterations and statuses while it is active (HTTP only)."""
+    """Threads and commits of a PR, plus iterations (and statuses, when asked for) while it is active."""
     c = run.collectors
     args = (run.client, run.org_id, repo.project_id, repo.id, pr.id)
     calls = [("pr_review_events", lambda: c.collect_pr_threads(*args, pr.creator_id)),
              ("pr_commits", lambda: c.collect_pr_commits(*args))]
     if pr.status == "active":
-        calls += [("pr_iterations", lambda: c.collect_pr_iterations(*args)),
-                  ("pr_statuses", lambda: c.collect_pr_statuses(*args))]
+        calls.append(("pr_iterations", lambda: c.collect_pr_iterations(*args)))
+        if run.options.pr_statuses:
+            calls.append(("pr_statuses", lambda: c.collect_pr_statuses(*args)))
     found: list = []
     skipped: list[Skip] = []
     for entity, call in calls:

@@ -74,7 +74,7 @@ def test_backfill_of_small_stores_what_the_simulator_holds(db, keyring, small):
     assert log.content_calls == 0
     prs = expected["pull_requests"]
     backfill_per_pr = sum(report.api_calls[e] for e in PR_CALLS) / prs
-    assert backfill_per_pr <= 2.1  # two detail calls per closed PR, four per active one, plus list pages
+    assert backfill_per_pr <= 2.05  # two detail calls per closed PR, three per active one, plus list pages
     print(f"\nbackfill: {backfill_per_pr:.3f} PR calls per PR, {sum(report.api_calls.values())} calls")
 
     idle = sync(db, keyring, org.id)
@@ -102,3 +102,15 @@ def test_full_resync_changes_nothing(sqlite_db, keyring, tiny):
     assert again.api_calls["git.pullrequests.threads"] == first.entities["pull_requests"]
     assert again.entities == first.entities | {"sync_checkpoints": again.entities["sync_checkpoints"]}
     assert SyncOptions().full is False
+
+
+def test_statuses_of_active_prs_are_read_when_status_write_back_needs_them(sqlite_db, keyring, tiny):
+    world = tiny.sim.world
+    org = connect(sqlite_db, keyring, tiny).org
+    report = sync(sqlite_db, keyring, org.id, pr_statuses=True)
+    expected = expected_counts(world, pr_statuses=True)
+    assert report.completed and expected["pr_statuses"] > 0
+    assert report.entities["pr_statuses"] == expected["pr_statuses"]
+    active = sum(1 for s in world.pull_request_index() if views.pr_status(world.pull_request(s.id), world.now)
+                 == "active")
+    assert report.api_calls["git.pullrequests.statuses.list"] == active
