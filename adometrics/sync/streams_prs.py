@@ -1,8 +1,9 @@
 """Pull requests of one repository, and their details only where something changed.
 
 The PR list is cheap (up to 1,000 per page); details cost a call each. Details (threads and commits; for
-active PRs also iterations, and statuses when status write-back needs them) are fetched only for PRs that are new or whose list-level
-fingerprint (status, closed date, merge commits, reviewer votes) changed, in parallel.
+active PRs also iterations, and statuses when status write-back needs them) are fetched only for PRs that
+are new or whose list-level fingerprint (status, closed date, merge commits, reviewer votes) changed, in
+parallel.
 
 A list page is written in chunks, each PR with its reviewers and details in one transaction; only the last
 chunk moves the checkpoint. A crash re-lists the page, and the PRs already stored (fingerprint unchanged)
