@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 import tracemalloc
 from datetime import datetime, timedelta
 
@@ -148,6 +149,7 @@ def test_request_log_counts(probe_client, probe_sim):
     get(probe_client, "bad-token")
     probe_client.post("/_control/faults", json={"kind": "throttle", "endpoint": "probe.builds", "count": 1})
     get(probe_client, probe_sim.pat, "/builds")
+    time.sleep(probe_sim.throttle.in_flight_allowance)  # not merely in flight with the 429
     get(probe_client, probe_sim.pat, "/builds")  # before Retry-After: a violation
     log = probe_client.get("/_control/requests").json()
     assert log["total"] == 7
