@@ -32,17 +32,17 @@ from sqlalchemy import Engine, create_engine, func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "reports"))
 
-from world_store import load_world  # noqa: E402
+from world_store import load_world
 
-from adometrics.domain import Window  # noqa: E402
-from adometrics.fake_ado.scenario import build_world  # noqa: E402
-from adometrics.reports import compute  # noqa: E402
-from adometrics.store import Keyring, MasterKeys, load_master_keys, make_engine, upgrade  # noqa: E402
-from adometrics.store.keys import encode_key  # noqa: E402
-from adometrics.store.schema import metadata, pull_requests  # noqa: E402
+from adometrics.domain import Window
+from adometrics.fake_ado.scenario import build_world
+from adometrics.reports import compute
+from adometrics.store import Keyring, MasterKeys, load_master_keys, make_engine, upgrade
+from adometrics.store.keys import encode_key
+from adometrics.store.schema import metadata, pull_requests
 
 CACHE = Path("/tmp/adometrics-bench")
-LOADER_VERSION = 1  # bump when world_store or the schema changes what is stored
+LOADER_VERSION = 2  # bump when world_store or the schema changes what is stored
 YEAR, QUARTER = timedelta(days=365), timedelta(days=90)
 
 
@@ -65,7 +65,8 @@ def sqlite_store(scenario: str, seed: int) -> tuple[Engine, MasterKeys, object]:
         load_world(engine, Keyring(keys), world, note=lambda line: print(f"  {scenario}: {line}", flush=True))
         engine.dispose()
         partial.rename(path)
-        print(f"  {scenario}: stored in {time.perf_counter() - started:.0f} s ({path.stat().st_size >> 20} MB)")
+        size = path.stat().st_size >> 20
+        print(f"  {scenario}: stored in {time.perf_counter() - started:.0f} s ({size} MB)")
     return make_engine(f"sqlite:///{path}"), keys, world
 
 
@@ -77,7 +78,8 @@ def postgres_store(url: str, source: Engine, name: str) -> Engine:
                               {"s": name}).first()
         if not exists:
             conn.exec_driver_sql(f"CREATE SCHEMA {name}_partial")
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={name if exists else name + '_partial'}"})
+    schema = name if exists else f"{name}_partial"
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
     if not exists:
         upgrade(engine)
         copy_tables(source, engine)
@@ -116,7 +118,8 @@ def best_of(repeat: int, work) -> tuple[float, float, object]:
 def busiest_repository(engine: Engine) -> str:
     with engine.connect() as conn:
         p = pull_requests.c
-        return conn.execute(select(p.repo_id).group_by(p.repo_id).order_by(func.count().desc()).limit(1)).scalar()
+        query = select(p.repo_id).group_by(p.repo_id).order_by(func.count().desc()).limit(1)
+        return conn.execute(query).scalar()
 
 
 def measure(engine: Engine, world, repeat: int) -> dict[str, tuple[float, float]]:
@@ -151,36 +154,40 @@ def cli(url: str, keys: MasterKeys, world, repeat: int) -> dict[str, tuple[float
     start, end = (world.now - YEAR).isoformat(), world.now.isoformat()
     args = ["metrics", "--org", world.organization, "--from", start, "--to", end, "--json"]
     found = {}
-    for name, argv in (("CLI start-up floor (--version)", ["--version"]), ("CLI metrics --json, org-year", args)):
+    for name, argv in (("CLI start-up floor (--version)", ["--version"]),
+                       ("CLI metrics --json, org-year", args)):
         runs = [_child([sys.executable, "-m", "adometrics.cli.main", *argv], env) for _ in range(repeat)]
         found[name] = (min(r[0] for r in runs), max(r[1] for r in runs))
     return found
 
 
+# Runs one command and reports its own wall time and its child's peak RSS (KiB), so each figure belongs to
+# that one process (RUSAGE_CHILDREN of the benchmark itself would be the maximum over all its children).
+_WRAPPER = """import resource, subprocess, sys, time
+started = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+if done.returncode:
+    sys.exit(done.stderr.decode())
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
 def _child(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    started = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = proc.communicate()
-    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
-    if proc.returncode:
-        raise SystemExit(f"{' '.join(argv)} failed: {err.decode()}")
-    rss = usage.ru_maxrss / 1024 if usage else _rss_of_last_child()
-    return time.perf_counter() - started, rss
-
-
-def _rss_of_last_child() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    """(wall seconds, peak RSS in MB) of one run of ``argv``."""
+    done = subprocess.run([sys.executable, "-c", _WRAPPER, *argv], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(argv)} failed: {done.stderr}")
+    seconds, rss = done.stdout.split()
+    return float(seconds), int(rss) / 1024
 
 
 def report_table(title: str, small: dict, large: dict) -> None:
     print(f"\n{title}")
     print(f"{'case':<34}{'small cold':>11}{'small best':>11}{'large cold':>11}{'large best':>11}{'ratio':>8}")
-    for name, (cold, best) in large.items():
+    for name, value in large.items():
         if name.startswith("_"):
             continue
-        s_cold, s_best = small[name]
+        (cold, best), (s_cold, s_best) = value, small[name]
         ratio = best / s_best if s_best else float("nan")
         print(f"{name:<34}{s_cold:>11.3f}{s_best:>11.3f}{cold:>11.3f}{best:>11.3f}{ratio:>8.1f}")
 
@@ -201,7 +208,8 @@ def main() -> None:
             pg = postgres_store(args.database_url, engine, cache_name(size, args.seed))
             results[("postgresql", size)] = measure(pg, world, args.repeat)
             url = pg.url.render_as_string(hide_password=False)
-            schema_url = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{cache_name(size, args.seed)}"
+            joiner = "&" if "?" in url else "?"
+            schema_url = f"{url}{joiner}options=-csearch_path%3D{cache_name(size, args.seed)}"
             results[("postgresql", size)] |= cli(schema_url, keys, world, max(1, args.repeat // 2))
             same = results[("postgresql", size)]["_report"] == results[("sqlite", size)]["_report"]
             print(f"  {size}: PostgreSQL and SQLite reports {'agree' if same else 'DIFFER'}")

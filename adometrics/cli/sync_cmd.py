@@ -1,4 +1,5 @@
-"""``adometrics sync [--org NAME] [--full] [--json]``: backfill or incrementally sync the connections."""
+"""``adometrics sync [--org NAME] [--project NAME]... [--full] [--json]``: backfill or incrementally sync the
+connections (all their projects, or the ones named)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,13 @@ from .progress import RichProgress
 
 @click.command("sync")
 @click.option("--org", "org_name", metavar="NAME", help="Sync only this organization.")
+@click.option("--project", "projects", metavar="NAME", multiple=True,
+              help="Sync only this project (repeatable); organization-wide lists (users) still run.")
 @click.option("--full", is_flag=True, help="Re-read everything instead of only what changed.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the outcome on stdout.")
 @click.pass_context
-def sync(ctx: click.Context, org_name: str | None, full: bool, as_json: bool) -> None:
+def sync(ctx: click.Context, org_name: str | None, projects: tuple[str, ...], full: bool,
+         as_json: bool) -> None:
     """Sync every connection (or one); progress bars go to standard error. Exit 0 only when complete."""
     app = app_of(ctx)
     rows = list_connections(app.engine)
@@ -33,7 +37,8 @@ def sync(ctx: click.Context, org_name: str | None, full: bool, as_json: bool) ->
     with RichProgress() as progress:
         for row in rows:
             reports.append(sync_connection(app.engine, app.keyring, app.client, row.org_id,
-                                           options=SyncOptions(full=full), progress=progress))
+                                           options=SyncOptions(full=full, projects=projects),
+                                           progress=progress))
     for report in reports:
         click.echo(report.summary(), err=True)
     if as_json:

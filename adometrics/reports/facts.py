@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from ..domain import DeploymentAttempt, DeploymentKey, PullRequestFacts, ShippedCommits, Window
+from ..domain import DeploymentAttempt, PullRequestFacts, ShippedCommits, Window
 from ..metrics import DeploymentHistory, ProductionMatcher, analyse, ancestry_from_pairs
 from ..metrics.deployments import finished_at
 from ..store import facts as store_facts
@@ -75,9 +75,9 @@ def load_deployment_facts(conn: Connection, target: Target, *, production_only: 
     attempts = store_facts.deployment_attempts(
         conn, org_id, environments=environments, repo_ids=repo_ids,
         project_id=scope.project_id if scope.repo_id is None else None)
-    keys = {a.key for a in attempts}
-    rows = [row for row in store_facts.shipped_merge_commits(conn, org_id, pr_filter(target))
-            if DeploymentKey(*row[:3]) in keys]
+    keys = {a.key for a in attempts}  # DeploymentKey is a NamedTuple: equal to (and hashed as) a plain tuple
+    shipped = store_facts.shipped_merge_commits(conn, org_id, pr_filter(target))
+    rows = [row for row in shipped if row[:3] in keys]
     return Facts(attempts=attempts, shipped=store_facts.group_shipped(rows),
                  ancestry=store_facts.ancestry_pairs(conn, org_id), patterns=patterns, shipped_rows=rows)
 
@@ -91,5 +91,5 @@ def load_pull_requests(conn: Connection, target: Target, window: Window,
     prs = pr_facts.pull_request_facts(conn, org_id, *scoped, in_window)
     have = {(pr.project_id, pr.id) for pr in prs}
     in_window = {a.key for a in facts.attempts if (at := finished_at(a)) is not None and at in window}
-    wanted = {(row[5], row[6]) for row in facts.shipped_rows if DeploymentKey(*row[:3]) in in_window}
+    wanted = {(row[5], row[6]) for row in facts.shipped_rows if row[:3] in in_window}
     return prs + pr_facts.pull_request_facts_by_key(conn, org_id, wanted - have)

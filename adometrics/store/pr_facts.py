@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, tuple_
 
 from ..domain import PullRequestFacts, ReviewEventKind
+from .facts import utc_column, utc_reader
 from .schema import pr_commits, pr_review_events, pull_requests
 
 KEY_CHUNK = 500  # PR keys per IN list: far below every database's parameter limit
@@ -47,33 +48,35 @@ def created_or_closed_in(start: datetime, end: datetime) -> ColumnElement:
     return or_(and_(p.created_at >= start, p.created_at < end), and_(p.closed_at >= start, p.closed_at < end))
 
 
-def _earliest_commit():
+def _earliest_commit(dialect: str):
     p, c = pull_requests.c, pr_commits.c
-    return (select(func.min(c.author_date))
+    return (select(func.min(utc_column(c.author_date, dialect)))
             .where(c.org_id == p.org_id, c.project_id == p.project_id, c.pr_id == p.id)
             .scalar_subquery())
 
 
-def _first_review():
+def _first_review(dialect: str):
     p, e = pull_requests.c, pr_review_events.c
     counts = or_(and_(e.kind == ReviewEventKind.VOTE.value, e.vote.is_not(None), e.vote != 0),
                  and_(e.kind == ReviewEventKind.COMMENT.value, e.actor_is_user))
     not_author = or_(p.creator_id.is_(None), identity_key(e.actor_id) != identity_key(p.creator_id))
-    return (select(func.min(e.at))
+    return (select(func.min(utc_column(e.at, dialect)))
             .where(e.org_id == p.org_id, e.project_id == p.project_id, e.pr_id == p.id, counts, not_author)
             .scalar_subquery())
 
 
 def pull_request_facts(conn: Connection, org_id: str, *where: ColumnElement) -> list[PullRequestFacts]:
     """The PRs of the organization matching ``where`` (expressions on ``pull_requests``)."""
-    p = pull_requests.c
-    query = select(p.project_id, p.repo_id, p.id, p.creator_id, p.created_at, p.closed_at, p.status,
-                   p.last_merge_commit, _earliest_commit(), _first_review()).where(p.org_id == org_id, *where)
+    p, dialect = pull_requests.c, conn.dialect.name
+    query = select(p.project_id, p.repo_id, p.id, p.creator_id, utc_column(p.created_at, dialect),
+                   utc_column(p.closed_at, dialect), p.status, p.last_merge_commit, _earliest_commit(dialect),
+                   _first_review(dialect)).where(p.org_id == org_id, *where)
+    utc = utc_reader(dialect)
     return [PullRequestFacts(project_id=project_id, repo_id=repo_id, id=pr_id, creator_id=creator,
-                             created_at=created, closed_at=closed, status=status, merge_commit=merge,
-                             earliest_commit_at=earliest, first_review_at=review)
+                             created_at=utc(created), closed_at=utc(closed), status=status,
+                             merge_commit=merge, earliest_commit_at=utc(earliest), first_review_at=utc(review))
             for project_id, repo_id, pr_id, creator, created, closed, status, merge, earliest, review
-            in conn.execute(query)]
+            in conn.execute(query).all()]
 
 
 def pull_request_facts_by_key(conn: Connection, org_id: str,

@@ -126,6 +126,9 @@ pr_review_events = table(
     Column("vote", Integer),
     Column("actor_is_user", Boolean, nullable=False),
     digest(),
+    # Covers the first-review aggregate of the metrics (store/pr_facts.py): no table lookups per event.
+    Index("ix_pr_review_events_facts", "org_id", "project_id", "pr_id", "at", "kind", "vote", "actor_is_user",
+          "actor_id"),
 )
 
 pr_iterations = table(
@@ -141,6 +144,7 @@ pr_commits = table(
     Column("author_date", UtcDateTime),
     digest(),
     Index(None, "org_id", "sha"),
+    Index("ix_pr_commits_facts", "org_id", "project_id", "pr_id", "author_date"),  # earliest commit per PR
 )
 
 pr_statuses = table(

@@ -157,13 +157,13 @@ def _forget(conn, run: Run, items: list[Shipped]) -> None:
         conn.execute(delete(deployment_commits).where(c.org_id == run.org_id, or_(*keys)))
 
 
-def compare_deployments(run: Run, chunk: int | None = None) -> None:
-    """Compare every pending deployment, ``chunk`` at a time (fetched in parallel, written together, so a
-    crash repeats at most one chunk)."""
+def compare_deployments(run: Run, chunk: int | None = None, project_ids: set[str] | None = None) -> None:
+    """Compare every pending deployment (of ``project_ids`` only, when given), ``chunk`` at a time (fetched
+    in parallel, written together, so a crash repeats at most one chunk)."""
     if run.done(STREAM):
         return
     chunk = chunk or 2 * run.options.concurrency
-    todo = pending(run)
+    todo = [item for item in pending(run) if project_ids is None or item[0].project_id in project_ids]
     run.progress.add(STREAM, expected=len(todo))
     for start in range(0, len(todo), chunk):
         part = todo[start:start + chunk]

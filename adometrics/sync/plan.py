@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..errors import SkippableError
+from ..errors import ConfigurationError, SkippableError
 from . import deployments, streams_git, streams_org, streams_pipelines, streams_prs
 from .run import Run
 
@@ -47,9 +47,25 @@ def project(run: Run, project) -> None:
     guarded(run, "environments", project.id, lambda: streams_pipelines.yaml_environments(run, project), None)
 
 
+def chosen(run: Run, projects: list) -> list:
+    """The projects ``SyncOptions.projects`` names (all when it names none); a name that matches no project
+    stops the run before anything else is read, rather than quietly syncing less than asked."""
+    if not run.options.projects:
+        return projects
+    keys = {p.id: {p.name.casefold(), p.id.casefold()} for p in projects}
+    unknown = [w for w in run.options.projects if not any(w.casefold() in k for k in keys.values())]
+    if unknown:
+        names = ", ".join(sorted(p.name for p in projects))
+        raise ConfigurationError(f"no project named {', '.join(unknown)} in this organization; "
+                                 f"its projects: {names}")
+    wanted = {w.casefold() for w in run.options.projects}
+    return [p for p in projects if wanted & keys[p.id]]
+
+
 def run_plan(run: Run) -> None:
-    projects = streams_org.projects(run)
+    projects = chosen(run, streams_org.projects(run))
     guarded(run, "users", "", lambda: streams_org.users(run), None)
     for p in projects:
         project(run, p)
-    deployments.compare_deployments(run)
+    scope = {p.id for p in projects} if run.options.projects else None
+    deployments.compare_deployments(run, project_ids=scope)

@@ -40,6 +40,8 @@ class SyncOptions:
     commit_overlap: timedelta = timedelta(days=2)     # commits: committer dates lag behind pushes
     pr_statuses: bool = False                         # read active PRs' statuses (only status write-back
                                                       # needs them; no metric does: a call per open PR)
+    projects: tuple[str, ...] = ()                    # only these projects (names or ids, any case);
+                                                      # empty: all. Organization-wide streams still run
 
 
 def entity_of(record: object) -> str:

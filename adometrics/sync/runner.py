@@ -102,6 +102,9 @@ def sync_organization(engine: Engine, keyring: Keyring, client: Any, org: Organi
         report.error = broken_reason(exc, client)
         report.health = Health.BROKEN.value
         _set(engine, org.id, Health.BROKEN, report.error)
+    except ConfigurationError as exc:  # asked for a project the organization does not have
+        report.error = str(exc)
+        _set(engine, org.id, Health.HEALTHY)
     except AdometricsError as exc:  # throttled or unreachable beyond the retries, a refused request, ...
         report.error = f"{exc} The next sync resumes where this one stopped."
         _set(engine, org.id, Health.HEALTHY)

@@ -108,3 +108,18 @@ def test_mistakes_get_one_line_and_a_failure_status(handmade, args, message):  #
     assert done.returncode != 0
     assert message in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_project_production_pattern_is_set_used_and_reset(handmade):  # noqa: F811
+    config = ("config", "production-pattern", "--org", "handmade")
+    assert handmade.run(*config).stdout == "Shop: ^(prod|production|prd|live)\\b (default)\n"
+    try:
+        out = handmade.run(*config, "--project", "Shop", "(?i)^(staging|production)$").stdout
+        assert out == "Shop: (?i)^(staging|production)$\n"
+        frequency = metrics(handmade)["deployment_frequency"]
+        assert (frequency["deployments"], frequency["deploy_days"]) == (6, 5)  # r1, on March 2, counts
+        bad = handmade.run(*config, "--project", "Shop", "(staging", check=False)
+        assert bad.returncode != 0 and "not a regular expression" in bad.stderr
+    finally:
+        handmade.run(*config, "--project", "Shop", "--reset")
+    assert metrics(handmade) == ORGANIZATION

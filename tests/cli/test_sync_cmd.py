@@ -74,3 +74,18 @@ def test_keys_rotate_keeps_data_readable(run, tiny, cli_env):
     after = run("sync", "--json", env=env)
     assert after.exit_code == 0 and json.loads(after.stdout)["completed"]
     assert "healthy" in run("connections", env=env).stdout
+
+
+def test_sync_project_reads_only_the_projects_named(run, tiny):
+    _connect(run, tiny)
+    first, other = tiny.sim.world.projects()[:2]
+    result = run("sync", "--json", "--project", first.name)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["api_calls"]["git.repositories.list"] == 1
+    assert out["entities"]["pull_requests"] == len(tiny.sim.world.pull_request_index(first.id))
+    both = json.loads(run("sync", "--json", "--project", first.name, "--project", other.name).stdout)
+    assert both["api_calls"]["git.repositories.list"] == 2
+    assert both["entities"]["pull_requests"] == len(tiny.sim.world.pull_request_index())
+    wrong = run("sync", "--project", "Nope")
+    assert wrong.exit_code == 1 and "no project named Nope" in wrong.stderr

@@ -1,4 +1,5 @@
-"""Per-project settings: the production pattern of METRICS.md §1 (NULL keeps the documented default).
+"""Per-project settings (the production pattern of METRICS.md §1; NULL keeps the documented default), and
+covering indexes for the per-PR aggregates of the metrics (earliest commit, first review).
 
 Revision ID: 0002
 Revises: 0001
@@ -28,7 +29,12 @@ def upgrade() -> None:
                                 name=op.f("fk_project_settings_org_id_organizations"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("org_id", "project_id", name=op.f("pk_project_settings")),
     )
+    op.create_index("ix_pr_commits_facts", "pr_commits", ["org_id", "project_id", "pr_id", "author_date"])
+    op.create_index("ix_pr_review_events_facts", "pr_review_events",
+                    ["org_id", "project_id", "pr_id", "at", "kind", "vote", "actor_is_user", "actor_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_pr_review_events_facts", table_name="pr_review_events")
+    op.drop_index("ix_pr_commits_facts", table_name="pr_commits")
     op.drop_table("project_settings")
