@@ -39,10 +39,11 @@ from adometrics.fake_ado.scenario import build_world
 from adometrics.reports import compute
 from adometrics.store import Keyring, MasterKeys, load_master_keys, make_engine, upgrade
 from adometrics.store.keys import encode_key
+from adometrics.store.maintenance import refresh_statistics
 from adometrics.store.schema import metadata, pull_requests
 
 CACHE = Path("/tmp/adometrics-bench")
-LOADER_VERSION = 2  # bump when world_store or the schema changes what is stored
+LOADER_VERSION = 3  # bump when world_store or the schema changes what is stored
 YEAR, QUARTER = timedelta(days=365), timedelta(days=90)
 
 
@@ -100,6 +101,17 @@ def copy_tables(source: Engine, target: Engine, batch: int = 20_000) -> None:
             rows = src.execute(select(table)).mappings()
             while chunk := rows.fetchmany(batch):
                 dst.execute(table.insert(), [dict(r) for r in chunk])
+
+
+def set_statistics(engine: Engine, present: bool) -> None:
+    """SQLite with planner statistics (what a sync's ``refresh_statistics`` leaves) or without (a database
+    nobody analysed). New connections see the change."""
+    with engine.begin() as conn:
+        if present:
+            refresh_statistics(conn)
+        else:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS sqlite_stat1")
+    engine.dispose()
 
 
 def best_of(repeat: int, work) -> tuple[float, float, object]:
@@ -200,9 +212,11 @@ def main() -> None:
     args = parser.parse_args()
     stores = {size: sqlite_store(size, args.seed) for size in ("small", "large")}
     results = {}
-    for size, (engine, keys, world) in stores.items():
-        results[("sqlite", size)] = measure(engine, world, args.repeat)
-        results[("sqlite", size)] |= cli(str(engine.url), keys, world, max(1, args.repeat // 2))
+    for kind, analysed in (("sqlite, no statistics", False), ("sqlite, analysed", True)):
+        for size, (engine, keys, world) in stores.items():
+            set_statistics(engine, analysed)
+            results[(kind, size)] = measure(engine, world, args.repeat)
+            results[(kind, size)] |= cli(str(engine.url), keys, world, max(1, args.repeat // 2))
     if args.database_url:
         for size, (engine, keys, world) in stores.items():
             pg = postgres_store(args.database_url, engine, cache_name(size, args.seed))
@@ -211,13 +225,13 @@ def main() -> None:
             joiner = "&" if "?" in url else "?"
             schema_url = f"{url}{joiner}options=-csearch_path%3D{cache_name(size, args.seed)}"
             results[("postgresql", size)] |= cli(schema_url, keys, world, max(1, args.repeat // 2))
-            same = results[("postgresql", size)]["_report"] == results[("sqlite", size)]["_report"]
+            same = results[("postgresql", size)]["_report"] == results[("sqlite, analysed", size)]["_report"]
             print(f"  {size}: PostgreSQL and SQLite reports {'agree' if same else 'DIFFER'}")
-    for kind in ("sqlite", "postgresql"):
+    for kind in ("sqlite, no statistics", "sqlite, analysed", "postgresql"):
         if (kind, "large") in results:
             report_table(f"{kind} (seconds; CLI rows: wall s and peak RSS MB)", results[(kind, "small")],
                          results[(kind, "large")])
-    summary = results[("sqlite", "large")]["_report"]
+    summary = results[("sqlite, analysed", "large")]["_report"]
     print("\nlarge, organization, one year:", json.dumps({k: summary[k] for k in (
         "deployment_frequency", "change_failure_rate", "pull_requests")}))
 

@@ -1,4 +1,5 @@
 """Service hooks: the subscription store, event matching and webhook delivery (ENDPOINTS §11, BEHAVIOUR §6).
+The matching predicates live in ``hook_matching``.
 
 ``publish(events)`` is called when simulated time advances (the control endpoint). It matches each event
 against the enabled and on-probation subscriptions, numbers a notification within each subscription, builds
@@ -30,9 +31,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .hook_matching import filters_match, inputs_match, wants
 from .registry import Call
 from .render import hook_events
-from .render.hooks import PUBLISHERS, supported_versions
+from .render.hook_catalog import PUBLISHERS, supported_versions
 from .scenario.model import ActivityEvent
 from .wire import bad_request, iso, not_found
 
@@ -178,8 +180,8 @@ class ServiceHooks:
         subscriber = body.get("subscriberId")
         return [s for s in found
                 if (not subscriber or s.created_by == subscriber.lower())
-                and _filters_match(body.get("publisherInputFilters"), s.publisher_inputs)
-                and _filters_match(body.get("consumerInputFilters"), s.consumer_inputs)]
+                and filters_match(body.get("publisherInputFilters"), s.publisher_inputs)
+                and filters_match(body.get("consumerInputFilters"), s.consumer_inputs)]
 
     def notifications(self, sub_id: str, max_results: int = 100, status: str | None = None,
                       result: str | None = None) -> list[Notification]:
@@ -222,13 +224,13 @@ class ServiceHooks:
         """Queue a notification per (event, matching subscription), then deliver what is due."""
         created: list[Notification] = []
         for event in events:
-            subs = [s for s in self.subscriptions.values() if s.status in DELIVERING and _wants(s, event)]
+            subs = [s for s in self.subscriptions.values() if s.status in DELIVERING and wants(s, event)]
             rendered: dict[str, hook_events.Subject | None] = {}
             for sub in subs:
                 if sub.base_url not in rendered:
                     rendered[sub.base_url] = hook_events.subject(self._call(sub.base_url), event)
                 subject = rendered[sub.base_url]
-                if subject is not None and _inputs_match(sub.publisher_inputs, subject.facts):
+                if subject is not None and inputs_match(sub.publisher_inputs, subject.facts):
                     note = self._notification(sub, event, subject)
                     sub.notifications.append(note)
                     sub.held.append(note)
@@ -376,49 +378,3 @@ def _custom_headers(raw: str | None) -> dict[str, str]:
         if sep and key.strip():
             headers[key.strip()] = value.strip()
     return headers
-
-
-def _wants(sub: Subscription, event: ActivityEvent) -> bool:
-    """Event type and the container filters (project, repository) that need no rendering."""
-    if hook_events.canonical(sub.event_type) != hook_events.canonical(event.event_type):
-        return False
-    inputs = sub.publisher_inputs
-    project = inputs.get("projectId", "")
-    if project and project.lower() != event.project_id.lower():
-        return False
-    repository = inputs.get("repository", "")
-    return not repository or repository.lower() == (event.repository_id or "").lower()
-
-
-def _inputs_match(inputs: dict[str, str], facts: dict[str, str]) -> bool:
-    """The entity filters: branch (full or short ref), PR notificationType, build and release filters."""
-    for key, fact in facts.items():
-        wanted = inputs.get(key, "")
-        if not wanted or key == "repository":
-            continue
-        if key == "branch":
-            refs = {r.removeprefix("refs/heads/").lower() for r in fact.split()}
-            if wanted.removeprefix("refs/heads/").lower() not in refs:
-                return False
-        elif wanted.lower() != fact.lower():
-            return False
-    return True
-
-
-def _filters_match(filters: Any, inputs: dict[str, str]) -> bool:
-    if not filters:
-        return True
-    for input_filter in filters:
-        conditions = (input_filter or {}).get("conditions") or []
-        if all(_condition(c, inputs) for c in conditions):
-            return True
-    return False
-
-
-def _condition(condition: dict[str, Any], inputs: dict[str, str]) -> bool:
-    actual, wanted = inputs.get(condition.get("inputId", ""), ""), condition.get("inputValue") or ""
-    if not condition.get("caseSensitive"):
-        actual, wanted = actual.lower(), wanted.lower()
-    equal = actual == wanted
-    return not equal if (condition.get("operator") or "equals").lower() == "notequals" else equal
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -103,6 +103,15 @@ def query_int(request: Request, *names: str, default: int | None = None) -> int 
 def query_bool(request: Request, *names: str) -> bool:
     raw = query(request, *names)
     return raw is not None and raw.lower() == "true"
+
+
+def query_choice(request: Request, name: str, default: str, allowed: Container[str]) -> str:
+    """The parameter lower-cased (``default`` when absent or empty); it must be one of ``allowed``."""
+    raw = query(request, name)
+    value = (raw or default).lower()
+    if value not in allowed:
+        raise bad_request(f"The value '{raw}' is not valid for parameter {name}.")
+    return value
 
 
 def query_datetime(request: Request, *names: str) -> datetime | None:

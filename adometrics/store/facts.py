@@ -79,30 +79,33 @@ def _pipeline_environment():
 
 
 def environment_names(conn: Connection, org_id: str) -> set[Pair]:
-    """Every (project id, environment name) an attempt of the organization may have: few rows, grouped in
-    the database, so the caller can classify them once."""
+    """(project id, environment name) pairs covering every attempt of the organization, so the caller can
+    classify them once. Classic names and projects are read apart, each from an index alone, and paired
+    every way: a pair that names no attempt selects nothing, so the superset is harmless."""
     d, e, b = classic_deployments.c, environments.c, build_definitions.c
+    classic = set(conn.execute(select(d.environment_name).where(d.org_id == org_id).distinct()).scalars())
+    project_ids = set(conn.execute(select(d.project_id).where(d.org_id == org_id).distinct()).scalars())
     queries = [
-        select(d.project_id, d.environment_name).where(d.org_id == org_id).distinct(),
         select(e.project_id, e.name).where(e.org_id == org_id),
         select(b.project_id, _pipeline_environment()).where(b.org_id == org_id, b.is_deployment_pipeline)
         .distinct(),
     ]
-    return {(project, name) for query in queries for project, name in conn.execute(query)}
+    found = {(project, name) for project in project_ids for name in classic}
+    return found | {(project, name) for query in queries for project, name in conn.execute(query)}
 
 
 def co_deployed_repositories(conn: Connection, org_id: str, seeds: Collection[str]) -> set[str]:
     """``seeds`` plus every repository deployed together with one of them (classic releases with several
     Build artifacts), repeatedly: a set whose deployment streams are complete within it."""
     found, fresh = set(seeds), set(seeds)
-    a, other = release_artifacts.alias("a"), release_artifacts.alias("other")
+    a, other = release_artifacts.alias("a").c, release_artifacts.alias("other").c
     while fresh:
-        query = (select(other.c.repo_id).distinct()
-                 .join_from(a, other, and_(other.c.org_id == a.c.org_id, other.c.project_id == a.c.project_id,
-                                           other.c.release_id == a.c.release_id))
-                 .where(a.c.org_id == org_id, a.c.repo_id.in_(sorted(fresh)), *_build_artifact(other.c),
-                        *_build_artifact(a.c)))
-        fresh = set(conn.execute(query).scalars()) - found
+        releases = select(a.project_id, a.release_id).where(a.org_id == org_id, a.repo_id.in_(sorted(fresh)),
+                                                           *_build_artifact(a))
+        query = (select(other.repo_id).distinct()
+                 .where(other.org_id == org_id, tuple_(other.project_id, other.release_id).in_(releases),
+                        func.lower(other.type) == "build", other.source_version.is_not(None)))
+        fresh = set(conn.execute(query).scalars()) - found - {None}
         found |= fresh
     return found
 
@@ -140,11 +143,13 @@ def _classic(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection[s
              .where(d.org_id == org_id))
     if (where := _in_pairs(d.project_id, d.environment_name, pairs)) is not None:
         query = query.where(where)
-    if repo_ids is not None:
+    if repo_ids is not None:  # the repositories' releases, by index, then their deployments, by index
         o = release_artifacts.alias("o").c
-        deployed = exists().where(o.org_id == d.org_id, o.project_id == d.project_id,
-                                  o.release_id == d.release_id, o.repo_id.in_(sorted(repo_ids)),
-                                  *_build_artifact(o))
+        releases = select(o.release_id).where(o.org_id == org_id, o.repo_id.in_(sorted(repo_ids)),
+                                              *_build_artifact(o))
+        deployed = and_(d.release_id.in_(releases), exists().where(
+            o.org_id == d.org_id, o.project_id == d.project_id, o.release_id == d.release_id,
+            o.repo_id.in_(sorted(repo_ids)), *_build_artifact(o)))
         query = query.where(or_(deployed, d.project_id == project_id) if project_id else deployed)
     return query.order_by(d.project_id, d.id, a.alias)
 
@@ -160,7 +165,13 @@ def _records(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection[s
              .where(r.org_id == org_id))
     if (where := _in_pairs(r.project_id, e.name, pairs)) is not None:
         query = query.where(where)
-    return _only_repos(query, b.repo_id, r.project_id, repo_ids, project_id)
+    if repo_ids is None:
+        return query
+    # the repositories' builds by the (org_id, repo_id, …) index, then their records by (org_id, build_id)
+    o = builds.alias("o").c
+    deployed = and_(r.build_id.in_(select(o.id).where(o.org_id == org_id, o.repo_id.in_(sorted(repo_ids)))),
+                    b.repo_id.in_(sorted(repo_ids)))
+    return query.where(or_(deployed, r.project_id == project_id) if project_id else deployed)
 
 
 def _pipelines(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection[str] | None,

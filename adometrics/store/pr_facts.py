@@ -74,7 +74,8 @@ def pull_request_facts(conn: Connection, org_id: str, *where: ColumnElement) -> 
     utc = utc_reader(dialect)
     return [PullRequestFacts(project_id=project_id, repo_id=repo_id, id=pr_id, creator_id=creator,
                              created_at=utc(created), closed_at=utc(closed), status=status,
-                             merge_commit=merge, earliest_commit_at=utc(earliest), first_review_at=utc(review))
+                             merge_commit=merge, earliest_commit_at=utc(earliest),
+                             first_review_at=utc(review))
             for project_id, repo_id, pr_id, creator, created, closed, status, merge, earliest, review
             in conn.execute(query).all()]
 

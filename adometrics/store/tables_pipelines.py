@@ -69,6 +69,7 @@ release_artifacts = table(
     *sealed("branch", indexed=True),
     digest(),
     Index(None, "org_id", "build_id"),
+    Index(None, "org_id", "repo_id"),  # a repository's releases (metrics at repository scope)
 )
 
 classic_deployments = table(

@@ -159,17 +159,19 @@ def _forget(conn, run: Run, items: list[Shipped]) -> None:
 
 def compare_deployments(run: Run, chunk: int | None = None, project_ids: set[str] | None = None) -> None:
     """Compare every pending deployment (of ``project_ids`` only, when given), ``chunk`` at a time (fetched
-    in parallel, written together, so a crash repeats at most one chunk)."""
+    in parallel, the next chunk while one is written; a crash repeats at most two chunks)."""
     if run.done(STREAM):
         return
     chunk = chunk or 2 * run.options.concurrency
     todo = [item for item in pending(run) if project_ids is None or item[0].project_id in project_ids]
     run.progress.add(STREAM, expected=len(todo))
-    for start in range(0, len(todo), chunk):
-        part = todo[start:start + chunk]
-        results = run.parallel(lambda item: compare(run, item), part)
+    parts = [todo[start:start + chunk] for start in range(0, len(todo), chunk)]
+    following = run.ahead(lambda item: compare(run, item), parts[0]) if parts else None
+    for i, part in enumerate(parts):
+        current = following
+        following = run.ahead(lambda item: compare(run, item), parts[i + 1]) if i + 1 < len(parts) else None
         rows: list = []
-        for (s, _), (found, skipped) in zip(part, results, strict=True):
+        for (s, _), (found, skipped) in zip(part, current(), strict=True):
             if skipped:
                 run.skip(STREAM, f"{s.kind.value}/{s.id}/{s.repo_id}", skipped)
             rows.extend(found)

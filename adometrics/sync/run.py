@@ -124,7 +124,13 @@ class Run:
 
     def parallel(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``fn`` over ``items`` on the run's threads (HTTP only: the database is written by the caller)."""
-        return list(self._pool.map(fn, items))
+        return self.ahead(fn, items)()
+
+    def ahead(self, fn: Callable[[T], R], items: Iterable[T]) -> Callable[[], list[R]]:
+        """Start ``fn`` over ``items`` on the run's threads now; the call returned waits for the results.
+        The caller writes one chunk while the next is fetched, so the threads never idle on the database."""
+        futures = [self._pool.submit(fn, item) for item in items]
+        return lambda: [f.result() for f in futures]
 
     # -- the common page loop -------------------------------------------------------------------------
 

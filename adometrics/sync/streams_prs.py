@@ -6,14 +6,16 @@ are new or whose list-level fingerprint (status, closed date, merge commits, rev
 parallel.
 
 A list page is written in chunks, each PR with its reviewers and details in one transaction; only the last
-chunk moves the checkpoint. A crash re-lists the page, and the PRs already stored (fingerprint unchanged)
-cost nothing again, so at most one chunk of details is fetched twice. A PR whose details could not all be
+chunk moves the checkpoint. The next chunk's details are fetched while one is written, so the threads do
+not wait for the database. A crash re-lists the page, and the PRs already stored (fingerprint unchanged)
+cost nothing again, so at most two chunks of details are fetched twice. A PR whose details could not all be
 read is stored without its fingerprint, so the next run tries again.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -68,12 +70,15 @@ def listing(run: Run, repo: Repository, stream: str, **criteria) -> None:
             cursor.see(batch.records)
         finished = batch.resume is None
         groups = chunks(per_pr(batch.records), CHUNK)
-        for i, group in enumerate(groups):
+        following = details_of(run, repo, groups[0], stored) if groups else None
+        for i in range(len(groups)):
+            current = following
+            following = details_of(run, repo, groups[i + 1], stored) if i + 1 < len(groups) else None
             checkpoint = None
             if i == len(groups) - 1:
                 value = cursor.value(run) if cursor is not None and finished else None
                 checkpoint = run.checkpoint(stream, repo.id, resume=batch.resume, done=finished, cursor=value)
-            run.commit(with_details(run, repo, group, stored), checkpoint)
+            run.commit(current(), checkpoint)
         if not groups:
             run.commit([], run.checkpoint(stream, repo.id, resume=batch.resume, done=finished))
     if not finished:
@@ -95,13 +100,21 @@ def chunks(groups: list[list], size: int) -> list[list]:
     return [[r for group in groups[i:i + size] for r in group] for i in range(0, len(groups), size)]
 
 
-def with_details(run: Run, repo: Repository, records: list, stored: dict[int, str | None]) -> list:
-    """The records plus the details of the PRs among them that need them."""
+def details_of(run: Run, repo: Repository, records: list,
+               stored: dict[int, str | None]) -> Callable[[], list]:
+    """Start fetching the details of the PRs among ``records`` that need them; the call returned waits and
+    gives the records plus those details. The next chunk is started before this one is written."""
     todo = [r for r in records if isinstance(r, PullRequest) and needs_details(r, stored, run.options.full)]
     if not todo:
-        return records
+        return lambda: records
     run.progress.add(DETAILS, expected=len(todo))
-    results = run.parallel(lambda pr: fetch_details(run, repo, pr), todo)
+    results = run.ahead(lambda pr: fetch_details(run, repo, pr), todo)
+    return lambda: with_details(run, records, todo, results(), stored)
+
+
+def with_details(run: Run, records: list, todo: list[PullRequest], results: list,
+                 stored: dict[int, str | None]) -> list:
+    """The records plus the details fetched for ``todo``; a PR missing some keeps no fingerprint."""
     incomplete: set[int] = set()
     details: list = []
     for pr, (found, skipped) in zip(todo, results, strict=True):

@@ -25,6 +25,7 @@ class Synced:
     env: dict[str, str]
     run: Callable[..., subprocess.CompletedProcess]
     sync_report: dict
+    second_sync_report: dict
 
 
 def cli(env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess]:
@@ -48,4 +49,5 @@ def handmade(tmp_path_factory) -> Synced:
         run = cli(env)
         run("connect", "--org-url", srv.organization_url)
         report = json.loads(run("sync", "--json").stdout)
-    return Synced(env, run, report)
+        again = json.loads(run("sync", "--json").stdout)
+    return Synced(env, run, report, again)

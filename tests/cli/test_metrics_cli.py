@@ -46,6 +46,9 @@ def test_the_sync_stored_the_organization(handmade):  # noqa: F811
     assert report["completed"] is True
     assert report["entities"]["pull_requests"] == 5
     assert report["entities"]["environment_deployments"] == 7
+    # the six successful deployments (staging's too) compared once each; the next sync compares none
+    assert report["entities"]["deployment_comparisons"] == 6
+    assert handmade.second_sync_report["fetched"].get("deployment_comparisons", 0) == 0
 
 
 def test_organization_metrics_are_the_hand_computed_ones(handmade):  # noqa: F811

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 
 import pytest
+from routes_support import basic, tiny
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -16,23 +16,16 @@ from adometrics.fake_ado.auth import admin_identity
 from adometrics.fake_ado.registry import ENDPOINTS, Call, Endpoint
 from adometrics.fake_ado.render import builds as builds_render
 from adometrics.fake_ado.specs import SPECS_ENV, SpecLibrary, load_library
-from adometrics.fake_ado.state import Simulator, SimulatorConfig
+from adometrics.fake_ado.state import Simulator
 
-SUPPRESS = {"X-TFS-FedAuthRedirect": "Suppress"}
 # Every scope any registered route accepts: for tests that exercise routes, not the scope rules.
 ALL_SCOPES = frozenset(s for ep in ENDPOINTS for s in ep.scopes)
-
-
-def basic(token: str) -> dict[str, str]:
-    """Headers for a PAT over HTTP Basic (empty user name), with redirects suppressed."""
-    encoded = base64.b64encode(f":{token}".encode()).decode()
-    return {"Authorization": f"Basic {encoded}", **SUPPRESS}
 
 
 @pytest.fixture
 def sim() -> Simulator:
     """A fresh tiny organization (deterministic: seed 1)."""
-    return Simulator(SimulatorConfig(scenario="tiny"))
+    return tiny()
 
 
 @pytest.fixture
@@ -55,6 +48,21 @@ def all_scopes_headers(sim: Simulator) -> dict[str, str]:
 
 def all_scopes_pat(sim: Simulator) -> str:
     return sim.auth.add_pat("all-scopes-test-pat", admin_identity(sim.world), ALL_SCOPES).token
+
+
+# -- the route tests' (test_routes_*.py) tiny organization, shared by a module's read-only tests -----------
+
+
+@pytest.fixture(scope="module")
+def msim() -> Simulator:
+    return tiny()
+
+
+@pytest.fixture(scope="module")
+def api(msim: Simulator):
+    """The default PAT: the product's six scopes (vso.build, not vso.environment_manage)."""
+    with TestClient(create_app(msim), headers=basic(msim.pat)) as test_client:
+        yield test_client
 
 
 @pytest.fixture(scope="session")
@@ -129,7 +137,7 @@ def probe_app_fixture():
 
 @pytest.fixture
 def probe_sim() -> Simulator:
-    return Simulator(SimulatorConfig(scenario="tiny"))
+    return tiny()
 
 
 @pytest.fixture
@@ -319,15 +327,11 @@ class WorldParams:
             return {"itemDescriptors": [{"path": "/", "version": values["sha"], "versionType": "commit"}]}
         raise AssertionError(f"{ep.name}: add a request body to WorldParams.body")
 
-    def unsupported(self, ep: Endpoint) -> str | None:
-        """Why ``ep`` cannot be exercised generically (None: it can)."""
-        return None
-
 
 @pytest.fixture(scope="module")
 def world_sim() -> Simulator:
     """One tiny organization shared by a module's read-mostly tests."""
-    return Simulator(SimulatorConfig(scenario="tiny"))
+    return tiny()
 
 
 @pytest.fixture(scope="module")

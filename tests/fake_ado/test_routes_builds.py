@@ -3,37 +3,15 @@ against the tiny scenario."""
 
 from __future__ import annotations
 
-import base64
 from datetime import timedelta
 
 import pytest
-from starlette.testclient import TestClient
+import routes_support
+from routes_support import V, all_pages, fresh, get
 
-from adometrics.fake_ado.app import create_app
 from adometrics.fake_ado.scenario import views
-from adometrics.fake_ado.specs import validator
-from adometrics.fake_ado.state import Simulator, SimulatorConfig
 
-V = {"api-version": "7.1"}
 BUILD = "build/7.1/build.json"
-
-
-def basic(token: str) -> dict[str, str]:
-    return {
-        "Authorization": "Basic " + base64.b64encode(f":{token}".encode()).decode(),
-        "X-TFS-FedAuthRedirect": "Suppress",
-    }
-
-
-@pytest.fixture(scope="module")
-def msim() -> Simulator:
-    return Simulator(SimulatorConfig(scenario="tiny"))
-
-
-@pytest.fixture(scope="module")
-def api(msim):
-    with TestClient(create_app(msim), headers=basic(msim.pat)) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")
@@ -42,39 +20,12 @@ def project(msim):
     return max(msim.world.projects(), key=lambda p: len(msim.world.builds(p.id)))
 
 
-def fresh() -> tuple[Simulator, TestClient]:
-    sim = Simulator(SimulatorConfig(scenario="tiny"))
-    return sim, TestClient(create_app(sim), headers=basic(sim.pat))
-
-
-def get(api, path: str, **params):
-    response = api.get(path, params={**V, **params})
-    assert response.status_code == 200, response.text
-    return response
-
-
 def assert_spec(specs, operation_id: str, body) -> None:
-    op = specs.operation(BUILD, operation_id)
-    assert op is not None, operation_id
-    errors = list(validator(specs.spec(BUILD).wire_schema(op, date_time=True)).iter_errors(body))
-    assert not errors, errors[0]
+    routes_support.assert_spec(specs, BUILD, operation_id, body)
 
 
 def builds_path(project) -> str:
     return f"/fabrikam/{project.id}/_apis/build/builds"
-
-
-def all_pages(api, path: str, **params) -> list[dict]:
-    """Follow ``x-ms-continuationtoken`` to the end; pages must be disjoint."""
-    items: list[dict] = []
-    token = None
-    for _ in range(1000):
-        response = get(api, path, **params, **({"continuationToken": token} if token else {}))
-        items.extend(response.json()["value"])
-        token = response.headers.get("x-ms-continuationtoken")
-        if token is None:
-            return items
-    raise AssertionError("the continuation token never ended")
 
 
 # -- list -------------------------------------------------------------------------------------------

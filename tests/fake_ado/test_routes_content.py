@@ -3,18 +3,14 @@ content in the request log, so tests elsewhere can prove the collector never cal
 
 from __future__ import annotations
 
-import base64
 import io
 import zipfile
 
 import pytest
-from starlette.testclient import TestClient
+from routes_support import V, base
 
-from adometrics.fake_ado.app import create_app
 from adometrics.fake_ado.registry import ENDPOINTS
-from adometrics.fake_ado.state import Simulator, SimulatorConfig
 
-V = {"api-version": "7.1"}
 CONTENT_NAMES = {
     "git.items",
     "git.itemsbatch",
@@ -31,25 +27,6 @@ CONTENT_NAMES = {
 }
 
 
-def basic(token: str) -> dict[str, str]:
-    """PAT over HTTP Basic, sign-in redirects suppressed."""
-    return {
-        "Authorization": "Basic " + base64.b64encode(f":{token}".encode()).decode(),
-        "X-TFS-FedAuthRedirect": "Suppress",
-    }
-
-
-@pytest.fixture(scope="module")
-def msim() -> Simulator:
-    return Simulator(SimulatorConfig(scenario="tiny"))
-
-
-@pytest.fixture(scope="module")
-def api(msim):
-    with TestClient(create_app(msim), headers=basic(msim.pat)) as test_client:
-        yield test_client
-
-
 @pytest.fixture(scope="module")
 def repo(msim):
     return next(r for r in msim.world.repositories() if r.default_branch and not r.is_disabled)
@@ -58,10 +35,6 @@ def repo(msim):
 @pytest.fixture(scope="module")
 def tip(msim, repo):
     return msim.world.commit(repo.id, msim.world.resolve_version(repo.id, repo.default_branch, "branch"))
-
-
-def base(repo, *, project: bool = True) -> str:
-    return (f"/fabrikam/{repo.project_id}" if project else "/fabrikam") + f"/_apis/git/repositories/{repo.id}"
 
 
 def fetch(api, msim, method: str, path: str, *, params=None, json=None, status: int = 200):

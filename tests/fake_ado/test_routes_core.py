@@ -2,59 +2,16 @@
 
 from __future__ import annotations
 
-import base64
+from routes_support import V, assert_spec, example_entity, get
 
-import pytest
-from starlette.testclient import TestClient
-
-from adometrics.fake_ado.app import create_app
 from adometrics.fake_ado.auth import admin_identity
-from adometrics.fake_ado.specs import validator
-from adometrics.fake_ado.state import Simulator, SimulatorConfig
 
-
-def basic(token: str) -> dict[str, str]:
-    """PAT over HTTP Basic, sign-in redirects suppressed."""
-    return {
-        "Authorization": "Basic " + base64.b64encode(f":{token}".encode()).decode(),
-        "X-TFS-FedAuthRedirect": "Suppress",
-    }
-
-
-V = {"api-version": "7.1"}
 CORE = "core/7.1/core.json"
-
-
-@pytest.fixture(scope="module")
-def msim() -> Simulator:
-    return Simulator(SimulatorConfig(scenario="tiny"))
-
-
-@pytest.fixture(scope="module")
-def api(msim):
-    with TestClient(create_app(msim), headers=basic(msim.pat)) as test_client:
-        yield test_client
-
-
-def get(api, path: str, **params):
-    response = api.get(path, params={**V, **params})
-    assert response.status_code == 200, response.text
-    return response
-
-
-def assert_spec(specs, spec: str, operation_id: str, body) -> None:
-    op = specs.operation(spec, operation_id)
-    assert op is not None, operation_id
-    errors = list(validator(specs.spec(spec).wire_schema(op, date_time=True)).iter_errors(body))
-    assert not errors, errors[0]
 
 
 def example_keys(specs, spec: str, operation_id: str) -> set[str]:
     """Keys of the example's (first) entity: every one must appear in ours."""
-    op = specs.operation(spec, operation_id)
-    body = specs.spec(spec).example_bodies(op)[0]
-    entity = body["value"][0] if isinstance(body, dict) and "value" in body else body
-    return set(entity)
+    return set(example_entity(specs, spec, operation_id))
 
 
 # -- projects ---------------------------------------------------------------------------------------

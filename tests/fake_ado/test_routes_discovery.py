@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 from urllib.parse import urlsplit
 
 import pytest
+from routes_support import basic
 from starlette.testclient import TestClient
 
 from adometrics.fake_ado.app import create_app
 from adometrics.fake_ado.auth import admin_identity
-from adometrics.fake_ado.state import Simulator, SimulatorConfig
-
-
-def basic(token: str) -> dict[str, str]:
-    """PAT over HTTP Basic, sign-in redirects suppressed."""
-    return {
-        "Authorization": "Basic " + base64.b64encode(f":{token}".encode()).decode(),
-        "X-TFS-FedAuthRedirect": "Suppress",
-    }
-
 
 PREVIEW = {"api-version": "7.1-preview.1"}
 AREAS = {
@@ -39,12 +29,8 @@ ORG_LESS = {"Profile", "Account"}
 
 
 @pytest.fixture(scope="module")
-def msim() -> Simulator:
-    return Simulator(SimulatorConfig(scenario="tiny"))
-
-
-@pytest.fixture(scope="module")
 def api(msim):
+    """Without credentials: discovery answers anonymous callers."""
     with TestClient(create_app(msim)) as test_client:
         yield test_client
 

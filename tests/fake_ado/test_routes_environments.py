@@ -3,41 +3,21 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import timedelta
 
 import pytest
+from routes_support import assert_spec, basic
 from starlette.testclient import TestClient
 
 from adometrics.fake_ado.app import create_app
 from adometrics.fake_ado.auth import admin_identity
 from adometrics.fake_ado.scenario import views
-from adometrics.fake_ado.specs import validator
 from adometrics.fake_ado.state import Simulator, SimulatorConfig
 
 V71 = {"api-version": "7.1"}
 V72 = {"api-version": "7.2-preview.1"}
 SPEC71 = "distributedTask/7.1/taskAgent.json"
 SPEC72 = "environments/7.2/environments.json"
-
-
-def basic(token: str) -> dict[str, str]:
-    return {
-        "Authorization": "Basic " + base64.b64encode(f":{token}".encode()).decode(),
-        "X-TFS-FedAuthRedirect": "Suppress",
-    }
-
-
-@pytest.fixture(scope="module")
-def msim() -> Simulator:
-    return Simulator(SimulatorConfig(scenario="tiny"))
-
-
-@pytest.fixture(scope="module")
-def api(msim):
-    """The default PAT: the product's six scopes (vso.build, not vso.environment_manage)."""
-    with TestClient(create_app(msim), headers=basic(msim.pat)) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")
@@ -64,13 +44,6 @@ def get(api, path: str, version: dict, **params):
     response = api.get(path, params={**version, **params})
     assert response.status_code == 200, response.text
     return response
-
-
-def assert_spec(specs, spec: str, operation_id: str, body) -> None:
-    op = specs.operation(spec, operation_id)
-    assert op is not None, operation_id
-    errors = list(validator(specs.spec(spec).wire_schema(op, date_time=True)).iter_errors(body))
-    assert not errors, errors[0]
 
 
 def records_of(msim, env_id: int):

@@ -3,38 +3,15 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import timedelta
 
 import pytest
-from starlette.testclient import TestClient
+import routes_support
+from routes_support import V, base, get
 
-from adometrics.fake_ado.app import create_app
 from adometrics.fake_ado.routes import gitcommits
-from adometrics.fake_ado.specs import validator
-from adometrics.fake_ado.state import Simulator, SimulatorConfig
 
-V = {"api-version": "7.1"}
 GIT = "git/7.1/git.json"
-
-
-def basic(token: str) -> dict[str, str]:
-    """PAT over HTTP Basic, sign-in redirects suppressed."""
-    return {
-        "Authorization": "Basic " + base64.b64encode(f":{token}".encode()).decode(),
-        "X-TFS-FedAuthRedirect": "Suppress",
-    }
-
-
-@pytest.fixture(scope="module")
-def msim() -> Simulator:
-    return Simulator(SimulatorConfig(scenario="tiny"))
-
-
-@pytest.fixture(scope="module")
-def api(msim):
-    with TestClient(create_app(msim), headers=basic(msim.pat)) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")
@@ -48,25 +25,12 @@ def head(msim, repo, branch: str | None = None) -> str:
     return msim.world.resolve_version(repo.id, branch or repo.default_branch, "branch")
 
 
-def base(repo, *, project: bool = True) -> str:
-    return (f"/fabrikam/{repo.project_id}" if project else "/fabrikam") + f"/_apis/git/repositories/{repo.id}"
-
-
-def get(api, path: str, **params):
-    response = api.get(path, params={**V, **params})
-    assert response.status_code == 200, response.text
-    return response
-
-
 def assert_spec(specs, operation_id: str, body, spec: str = GIT) -> None:
-    op = specs.operation(spec, operation_id)
-    errors = list(validator(specs.spec(spec).wire_schema(op, date_time=True)).iter_errors(body))
-    assert not errors, errors[0]
+    routes_support.assert_spec(specs, spec, operation_id, body)
 
 
 def example_entity(specs, operation_id: str, index: int = 0, spec: str = GIT) -> dict:
-    body = specs.spec(spec).example_bodies(specs.operation(spec, operation_id))[index]
-    return body["value"][0] if "value" in body and isinstance(body["value"], list) else body
+    return routes_support.example_entity(specs, spec, operation_id, index)
 
 
 def ancestors(msim, repo, sha: str) -> set[str]:

@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 
 import pytest
-from starlette.testclient import TestClient
+from routes_support import V, assert_spec, basic
 
-from adometrics.fake_ado.app import create_app
 from adometrics.fake_ado.auth import admin_identity
 from adometrics.fake_ado.routes import identities
-from adometrics.fake_ado.specs import validator
-from adometrics.fake_ado.state import Simulator, SimulatorConfig
 
-V = {"api-version": "7.1"}
 GRAPH_V = {"api-version": "7.1-preview.1"}
 UE = "/_vsaex/fabrikam/_apis/userentitlements"
 MEM = "memberEntitlementManagement/7.1/memberEntitlementManagement.json"
-
-
-def basic(token: str) -> dict[str, str]:
-    """PAT over HTTP Basic, sign-in redirects suppressed."""
-    return {
-        "Authorization": "Basic " + base64.b64encode(f":{token}".encode()).decode(),
-        "X-TFS-FedAuthRedirect": "Suppress",
-    }
-
-
-@pytest.fixture(scope="module")
-def msim() -> Simulator:
-    return Simulator(SimulatorConfig(scenario="tiny"))
-
-
-@pytest.fixture(scope="module")
-def api(msim):
-    with TestClient(create_app(msim), headers=basic(msim.pat)) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +24,6 @@ def graph_headers(msim) -> dict[str, str]:
 def small_pages(monkeypatch):
     """The tiny org has fewer users than a real page; shrink the server-chosen page to see paging."""
     monkeypatch.setattr(identities, "ENTITLEMENT_PAGE", 3)
-
-
-def assert_spec(specs, spec: str, operation_id: str, body) -> None:
-    op = specs.operation(spec, operation_id)
-    errors = list(validator(specs.spec(spec).wire_schema(op, date_time=True)).iter_errors(body))
-    assert not errors, errors[0]
 
 
 # -- user entitlements ------------------------------------------------------------------------------

@@ -3,52 +3,20 @@ against the tiny scenario (and ``small`` for the default page size)."""
 
 from __future__ import annotations
 
-import base64
 from datetime import timedelta
 
-import pytest
+import routes_support
+from routes_support import V, basic, fresh, get
 from starlette.testclient import TestClient
 
 from adometrics.fake_ado.app import create_app
 from adometrics.fake_ado.auth import admin_identity
 from adometrics.fake_ado.routes import pulls as pulls_routes
 from adometrics.fake_ado.scenario import views
-from adometrics.fake_ado.specs import validator
 from adometrics.fake_ado.state import Simulator, SimulatorConfig
 
-V = {"api-version": "7.1"}
 GIT = "git/7.1/git.json"
 ALL = {"searchCriteria.status": "all"}
-
-
-def basic(token: str) -> dict[str, str]:
-    return {
-        "Authorization": "Basic " + base64.b64encode(f":{token}".encode()).decode(),
-        "X-TFS-FedAuthRedirect": "Suppress",
-    }
-
-
-@pytest.fixture(scope="module")
-def msim() -> Simulator:
-    return Simulator(SimulatorConfig(scenario="tiny"))
-
-
-@pytest.fixture(scope="module")
-def api(msim):
-    with TestClient(create_app(msim), headers=basic(msim.pat)) as test_client:
-        yield test_client
-
-
-def fresh() -> tuple[Simulator, TestClient]:
-    """A simulator of one's own, for tests that write or move the clock."""
-    sim = Simulator(SimulatorConfig(scenario="tiny"))
-    return sim, TestClient(create_app(sim), headers=basic(sim.pat))
-
-
-def get(api, path: str, **params):
-    response = api.get(path, params={**V, **params})
-    assert response.status_code == 200, response.text
-    return response
 
 
 def assert_spec(specs, operation_id: str, body) -> None:
@@ -56,15 +24,11 @@ def assert_spec(specs, operation_id: str, body) -> None:
     PropertiesCollection ({count, item, keys, values}) while the wire (and the examples) carry typed bags."""
     if isinstance(body, dict) and "properties" in body:
         body = {k: v for k, v in body.items() if k != "properties"}
-    op = specs.operation(GIT, operation_id)
-    assert op is not None, operation_id
-    errors = list(validator(specs.spec(GIT).wire_schema(op, date_time=True)).iter_errors(body))
-    assert not errors, errors[0]
+    routes_support.assert_spec(specs, GIT, operation_id, body)
 
 
 def example_entity(specs, operation_id: str) -> dict:
-    body = specs.spec(GIT).example_bodies(specs.operation(GIT, operation_id))[0]
-    return body["value"][0] if isinstance(body, dict) and isinstance(body.get("value"), list) else body
+    return routes_support.example_entity(specs, GIT, operation_id)
 
 
 def prs(world, **kw):

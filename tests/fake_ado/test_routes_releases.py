@@ -3,39 +3,20 @@ scenario (and ``small`` for the page-size limits)."""
 
 from __future__ import annotations
 
-import base64
 import io
 import zipfile
 from datetime import timedelta
 
 import pytest
+import routes_support
+from routes_support import V, all_pages, basic, fresh, get
 from starlette.testclient import TestClient
 
 from adometrics.fake_ado.app import create_app
 from adometrics.fake_ado.scenario import views
-from adometrics.fake_ado.specs import validator
 from adometrics.fake_ado.state import Simulator, SimulatorConfig
 
-V = {"api-version": "7.1"}
 RELEASE = "release/7.1/release.json"
-
-
-def basic(token: str) -> dict[str, str]:
-    return {
-        "Authorization": "Basic " + base64.b64encode(f":{token}".encode()).decode(),
-        "X-TFS-FedAuthRedirect": "Suppress",
-    }
-
-
-@pytest.fixture(scope="module")
-def msim() -> Simulator:
-    return Simulator(SimulatorConfig(scenario="tiny"))
-
-
-@pytest.fixture(scope="module")
-def api(msim):
-    with TestClient(create_app(msim), headers=basic(msim.pat)) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")
@@ -43,43 +24,16 @@ def project(msim):
     return max(msim.world.projects(), key=lambda p: len(msim.world.deployments(p.id)))
 
 
-def fresh() -> tuple[Simulator, TestClient]:
-    sim = Simulator(SimulatorConfig(scenario="tiny"))
-    return sim, TestClient(create_app(sim), headers=basic(sim.pat))
-
-
-def get(api, path: str, **params):
-    response = api.get(path, params={**V, **params})
-    assert response.status_code == 200, response.text
-    return response
-
-
 def vsrm(project, tail: str) -> str:
     return f"/_vsrm/fabrikam/{project.id}/_apis/release/{tail}"
 
 
 def assert_spec(specs, operation_id: str, body) -> None:
-    op = specs.operation(RELEASE, operation_id)
-    assert op is not None, operation_id
-    errors = list(validator(specs.spec(RELEASE).wire_schema(op, date_time=True)).iter_errors(body))
-    assert not errors, errors[0]
+    routes_support.assert_spec(specs, RELEASE, operation_id, body)
 
 
 def example_entity(specs, operation_id: str, index: int = 0) -> dict:
-    body = specs.spec(RELEASE).example_bodies(specs.operation(RELEASE, operation_id))[index]
-    return body["value"][0] if isinstance(body, dict) and isinstance(body.get("value"), list) else body
-
-
-def all_pages(api, path: str, **params) -> list[dict]:
-    items: list[dict] = []
-    token = None
-    for _ in range(1000):
-        response = get(api, path, **params, **({"continuationToken": token} if token else {}))
-        items.extend(response.json()["value"])
-        token = response.headers.get("x-ms-continuationtoken")
-        if token is None:
-            return items
-    raise AssertionError("the continuation token never ended")
+    return routes_support.example_entity(specs, RELEASE, operation_id, index)
 
 
 # -- releases ---------------------------------------------------------------------------------------

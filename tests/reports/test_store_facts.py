@@ -174,3 +174,14 @@ def test_a_team_name_used_in_two_projects_needs_the_project(db, keyring):
             compute(conn, organization="contoso", team="core", window=WINDOW)
         assert compute(conn, organization="contoso", team="core", project="Other",
                        window=WINDOW)["scope"]["team"] == "core"
+
+
+def test_statistics_refresh_runs_in_a_transaction_and_changes_no_number(db, keyring):
+    from adometrics.store.maintenance import refresh_statistics
+
+    args = {"organization": "contoso", "window": WINDOW, "repository": "alpha"}
+    with db.begin() as conn:
+        upsert(conn, keyring, two_repository_releases())
+        before = compute(conn, **args)
+        refresh_statistics(conn)
+        assert compute(conn, **args) == before

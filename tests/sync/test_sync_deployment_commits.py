@@ -4,6 +4,7 @@ the comparisons they change."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -52,12 +53,12 @@ def _record(record_id: int, build_id: int, result: str, finished: datetime) -> d
                                    build_id=build_id, result=result, finished_at=finished)
 
 
-def _compare(engine, keyring, graph: Graph) -> None:
+def _compare(engine, keyring, graph: Graph, kind: type[Run] = Run) -> None:
     with engine.begin() as conn:
         checkpoints = Checkpoints(conn, ORG)
-    run = Run(engine, keyring, None, ORG, run_id=uuid.uuid4().hex, started=T0 + timedelta(days=9),
-              checkpoints=checkpoints, report=SyncReport(ORG, "org"), options=SyncOptions(concurrency=2),
-              collectors=graph)
+    run = kind(engine, keyring, None, ORG, run_id=uuid.uuid4().hex, started=T0 + timedelta(days=9),
+               checkpoints=checkpoints, report=SyncReport(ORG, "org"), options=SyncOptions(concurrency=2),
+               collectors=graph)
     try:
         compare_deployments(run, chunk=2)
     finally:
@@ -101,3 +102,37 @@ def test_deployments_are_compared_once_with_their_predecessor(sqlite_db, keyring
     assert shipped[105] == ("a", 1, False, "e")
     assert shipped[102] == ("e", 1, False, "b")  # redone against its new predecessor; stale rows replaced
     assert graph.calls[3:] == [("e" * 40, "a" * 40), ("b" * 40, "e" * 40)]
+
+
+def test_the_next_chunk_is_compared_while_one_is_written(sqlite_db, keyring):
+    graph, overlapped = Graph(), []
+    called = threading.Condition()
+    compare_commits = graph.compare_commits
+
+    def watched(*args, **kwargs):
+        with called:
+            found = compare_commits(*args, **kwargs)
+            called.notify_all()
+        return found
+
+    graph.compare_commits = watched
+
+    class Writing(Run):
+        """Each write waits (up to 5 s) for a comparison of a later chunk to begin."""
+
+        written = 0
+
+        def commit(self, records, checkpoint=None, *, before=None):
+            Writing.written += sum(isinstance(r, d.DeploymentComparison) for r in records)
+            if 0 < Writing.written < 6:
+                with called:
+                    overlapped.append(called.wait_for(lambda: len(graph.calls) > Writing.written, timeout=5))
+            super().commit(records, checkpoint, before=before)
+
+    shas = ["a", "b", "c", "e", "a", "b"]  # each differs from the one before: six comparisons
+    with sqlite_db.begin() as conn:
+        upsert(conn, keyring, [d.Organization(id=ORG, name="org", url="https://dev.azure.com/org"),
+                               d.Environment(org_id=ORG, project_id=PROJECT, id=7, name="Production"),
+                               *(r for n, sha in enumerate(shas, 1) for r in _records(n, sha * 40, hours=n))])
+    _compare(sqlite_db, keyring, graph, Writing)
+    assert len(graph.calls) == 6 and overlapped == [True, True]  # chunks of 2: two writes had a successor

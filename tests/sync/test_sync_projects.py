@@ -9,8 +9,8 @@ from world_expect import expected_counts
 from adometrics import domain as d
 from adometrics.store import load
 
-PROJECT_CALLS = ("core.teams.list", "git.repositories.list", "build.definitions.list", "release.releases.list",
-                 "pipelines.environments.list")
+PROJECT_CALLS = ("core.teams.list", "git.repositories.list", "build.definitions.list",
+                 "release.releases.list", "pipelines.environments.list")
 
 
 def test_a_scoped_sync_reads_only_the_named_projects_and_the_rest_follows(sqlite_db, keyring, tiny):

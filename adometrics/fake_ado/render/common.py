@@ -8,6 +8,8 @@ from ..registry import Call
 from ..scenario.model import Identity, Project
 from ..wire import iso
 
+STATUS_STATES = ("notSet", "pending", "succeeded", "failed", "error", "notApplicable")  # GitStatusState
+
 
 def identity_ref(call: Call, identity: Identity | str | None) -> dict[str, Any] | None:
     """IdentityRef as the examples show it (deprecated fields included: ADO still sends them)."""

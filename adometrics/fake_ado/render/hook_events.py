@@ -16,7 +16,7 @@ from ..registry import Call
 from ..scenario.model import ActivityEvent
 from ..wire import iso
 from . import builds, git, pulls, releases
-from .hooks import RELEASE_ALIASES, RELEASE_DEPLOYMENT_COMPLETED
+from .hook_catalog import RELEASE_ALIASES, RELEASE_DEPLOYMENT_COMPLETED
 
 PR_EVENTS = ("git.pullrequest.created", "git.pullrequest.updated", "git.pullrequest.merged")
 BUILD_STATUS = {
@@ -37,7 +37,7 @@ MINIMAL_KEYS = ("id", "pullRequestId", "pushId", "buildNumber", "name", "status"
 
 
 def canonical(event_type: str) -> str:
-    """One name per event kind (release events have two spellings; see ``render.hooks``)."""
+    """One name per event kind (release events have two spellings; see ``render.hook_catalog``)."""
     if "deployment-completed" in event_type or event_type == "release.deployment.completed":
         return RELEASE_DEPLOYMENT_COMPLETED
     return RELEASE_ALIASES.get(event_type, event_type)

@@ -1,13 +1,7 @@
-"""Service-hook shapes: the publisher/event-type/consumer catalog, subscriptions and notifications.
+"""Service-hook shapes: publishers, event types, the ``webHooks`` consumer, subscriptions and notifications.
 
-The catalog follows ``specs/hooks/7.1/httpExamples`` (publishers, eventtypes, consumers). Only what the
-simulator can deliver is listed: publisher ``tfs`` (git and build events) and ``rm`` (classic release
-deployments), consumer ``webHooks``/``httpRequest``.
-
-Release event id: the docs disagree (``ms.vss-release.*`` in older docs and third-party code,
-``ms.azure-devops-release.*`` in current docs; BEHAVIOUR.md §6.4). The ``rm`` event-type list shows
-``ms.vss-release.deployment-completed-event``; creating a subscription with either spelling is accepted and
-its deliveries carry the spelling it was created with.
+The catalog they draw on (publishers, event types, input descriptors) is in ``hook_catalog``; the consumer is
+``webHooks``/``httpRequest`` (consumers example).
 """
 
 from __future__ import annotations
@@ -17,212 +11,9 @@ from typing import Any
 from ..registry import Call
 from ..wire import iso
 from .common import identity_ref
+from .hook_catalog import EVENT_TYPES, PUBLISHERS, input_descriptor
 
-RELEASE_DEPLOYMENT_COMPLETED = "ms.vss-release.deployment-completed-event"
-RELEASE_ALIASES = {
-    RELEASE_DEPLOYMENT_COMPLETED: RELEASE_DEPLOYMENT_COMPLETED,
-    "ms.azure-devops-release.deployment-completed-event": RELEASE_DEPLOYMENT_COMPLETED,
-}
-TFS_VERSIONS = ["1.0", "1.0-preview.1"]
-RM_VERSIONS = ["3.0-preview.1"]
-ANY = {"value": "", "displayValue": "[Any]"}
 CONFIDENTIAL_MASK = "********"  # how the subscriptions example shows a confidential input
-
-
-def _input(
-    input_id: str,
-    name: str,
-    description: str,
-    *,
-    mode: str = "combo",
-    data_type: str | None = None,
-    values: list[dict[str, str]] | None = None,
-    **extra: Any,
-) -> dict[str, Any]:
-    """An InputDescriptor as the examples show them."""
-    descriptor: dict[str, Any] = {
-        "id": input_id,
-        "name": name,
-        "description": description,
-        "inputMode": mode,
-        "isConfidential": extra.pop("confidential", False),
-        "useInDefaultDescription": False,
-    }
-    validation = extra.pop("validation", {})
-    if data_type:
-        validation = {"dataType": data_type, **validation}
-    if validation:
-        descriptor["validation"] = validation
-    if values is not None:
-        descriptor["values"] = {
-            "inputId": input_id,
-            "defaultValue": "",
-            "possibleValues": values,
-            "isLimitedToPossibleValues": True,
-        }
-    descriptor.update(extra)
-    return descriptor
-
-
-def _choices(*pairs: tuple[str, str]) -> list[dict[str, str]]:
-    return [ANY, *({"value": v, "displayValue": d} for v, d in pairs)]
-
-
-_REPOSITORY = _input(
-    "repository",
-    "Repository",
-    "The repository that code was pushed to",
-    data_type="guid",
-    values=[ANY],
-    hasDynamicValueInformation=True,
-)
-_TARGET = _input(
-    "branch",
-    "Target branch",
-    "The target branch of the pull request",
-    values=[ANY],
-    dependencyInputIds=["repository"],
-    hasDynamicValueInformation=True,
-)
-_NOTIFICATION_TYPE = _input(
-    "notificationType",
-    "Change",
-    "The type of pull request change",
-    data_type="string",
-    values=_choices(
-        ("PushNotification", "Source branch updated"),
-        ("ReviewersUpdateNotification", "Reviewers changed"),
-        ("StatusUpdateNotification", "Status changed"),
-        ("ReviewerVoteNotification", "Votes score changed"),
-    ),
-)
-
-# (publisher, event id, name, description, input descriptors, resource versions)
-EVENT_TYPES: list[tuple[str, str, str, str, list[dict[str, Any]], list[str]]] = [
-    (
-        "tfs",
-        "build.complete",
-        "Build completed",
-        "A build completes",
-        [
-            _input(
-                "definitionName",
-                "Build Definition",
-                "Filter events to include only completed builds for the specified definition",
-                data_type="string",
-                values=[ANY],
-                hasDynamicValueInformation=True,
-            ),
-            _input(
-                "buildStatus",
-                "Build Status",
-                "Filter events to include only completed builds for the specified completion status",
-                values=_choices(
-                    ("Succeeded", "Succeeded"),
-                    ("PartiallySucceeded", "Partially Succeeded"),
-                    ("Failed", "Failed"),
-                    ("Stopped", "Stopped"),
-                ),
-            ),
-        ],
-        TFS_VERSIONS,
-    ),
-    (
-        "tfs",
-        "git.pullrequest.created",
-        "Pull request created",
-        "Pull request is created in a git repository",
-        [_REPOSITORY, _TARGET],
-        TFS_VERSIONS,
-    ),
-    (
-        "tfs",
-        "git.pullrequest.merged",
-        "Pull request merge attempted",
-        "Pull request - Merge attempted",
-        [_REPOSITORY, _TARGET],
-        TFS_VERSIONS,
-    ),
-    (
-        "tfs",
-        "git.pullrequest.updated",
-        "Pull request updated",
-        "Pull request is updated \u2013 status, review list, reviewer vote changed or the source branch is "
-        "updated with a push",
-        [_REPOSITORY, _TARGET, _NOTIFICATION_TYPE],
-        TFS_VERSIONS,
-    ),
-    (
-        "tfs",
-        "git.push",
-        "Code pushed",
-        "Code is pushed to a git repository",
-        [
-            _REPOSITORY,
-            _input(
-                "branch",
-                "Branch",
-                "The branch that code was pushed to",
-                values=[ANY],
-                dependencyInputIds=["repository"],
-                hasDynamicValueInformation=True,
-            ),
-        ],
-        TFS_VERSIONS,
-    ),
-    (
-        "rm",
-        RELEASE_DEPLOYMENT_COMPLETED,
-        "Release deployment completed",
-        "A deployment completed",
-        [
-            _input(
-                "releaseDefinitionId",
-                "Release pipeline name",
-                "Filter by release pipeline",
-                data_type="number",
-                values=[ANY],
-                hasDynamicValueInformation=True,
-            ),
-            _input(
-                "releaseEnvironmentId",
-                "Stage name",
-                "Filter by stage",
-                data_type="number",
-                values=[ANY],
-                dependencyInputIds=["releaseDefinitionId"],
-                hasDynamicValueInformation=True,
-            ),
-            _input(
-                "releaseEnvironmentStatus",
-                "Status",
-                "Filter by deployment status",
-                values=_choices(
-                    ("4", "Succeeded"),
-                    ("128", "Partially succeeded"),
-                    ("8", "Canceled"),
-                    ("16", "Rejected"),
-                    ("32", "Failed"),
-                ),
-            ),
-        ],
-        RM_VERSIONS,
-    ),
-]
-
-PUBLISHERS = {
-    "tfs": ("Azure DevOps Server", "Publishes Azure DevOps Server events"),
-    "rm": ("Release Management", "Publishes release management events"),
-}
-
-
-def supported_versions(publisher: str, event_type: str) -> list[str] | None:
-    """Resource versions of a known event type, else None (release aliases accepted)."""
-    event_type = RELEASE_ALIASES.get(event_type, event_type)
-    for pub, event_id, *_, versions in EVENT_TYPES:
-        if pub == publisher and event_id == event_type:
-            return versions
-    return None
 
 
 def hooks_url(call: Call, *parts: str) -> str:
@@ -249,8 +40,10 @@ def event_types(call: Call, publisher: str) -> list[dict[str, Any]]:
 def publisher(call: Call, publisher_id: str) -> dict[str, Any]:
     name, description = PUBLISHERS[publisher_id]
     inputs = [
-        _input("projectId", "Project", "Team Project to restrict events to", mode="none", data_type="guid"),
-        _input(
+        input_descriptor(
+            "projectId", "Project", "Team Project to restrict events to", mode="none", data_type="guid"
+        ),
+        input_descriptor(
             "teamId", "Team", "Team that the subscription is associated with", mode="none", data_type="guid"
         ),
     ]
@@ -275,14 +68,14 @@ def web_hooks_consumer(call: Call) -> dict[str, Any]:
     all_choice = {"value": "", "displayValue": "All"}
     message_choices = [all_choice, *({"value": v, "displayValue": d} for v, d in formats)]
     inputs = [
-        _input(
+        input_descriptor(
             "url",
             "URL",
             "The URL to which an HTTP POST will be sent.",
             mode="textBox",
             validation={"dataType": "uri", "isRequired": True},
         ),
-        _input(
+        input_descriptor(
             "httpHeaders",
             "HTTP headers",
             'HTTP header keys and values separated by a colon(e.g. "Key1:value1") with each '
@@ -290,14 +83,14 @@ def web_hooks_consumer(call: Call) -> dict[str, Any]:
             mode="textArea",
             data_type="string",
         ),
-        _input(
+        input_descriptor(
             "basicAuthUsername",
             "Basic authentication username",
             "Enter a username for standard HTTP authentication. " + auth_note,
             mode="textBox",
             validation=auth_validation,
         ),
-        _input(
+        input_descriptor(
             "basicAuthPassword",
             "Basic authentication password",
             "Enter a password for standard HTTP authentication. " + auth_note,
@@ -305,7 +98,7 @@ def web_hooks_consumer(call: Call) -> dict[str, Any]:
             validation=auth_validation,
             confidential=True,
         ),
-        _input(
+        input_descriptor(
             "resourceDetailsToSend",
             "Resource details to send",
             "Control the resource fields to send",
@@ -316,14 +109,14 @@ def web_hooks_consumer(call: Call) -> dict[str, Any]:
                 {"value": "none", "displayValue": "None"},
             ],
         ),
-        _input(
+        input_descriptor(
             "messagesToSend",
             "Messages to send",
             "Control the messages to send",
             data_type="string",
             values=message_choices,
         ),
-        _input(
+        input_descriptor(
             "detailedMessagesToSend",
             "Detailed messages to send",
             "Control the detailed messages to send",

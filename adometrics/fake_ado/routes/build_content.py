@@ -16,41 +16,39 @@ from ..registry import Call, endpoint
 from ..render import build_content as content
 from ..render import builds as render
 from ..scenario import views
-from ..scenario.model import Build, Project
+from ..scenario.model import Build
 from ..wire import AdoError, envelope, iso, query
 from .builds import SPEC, build_or_404
 from .pulls import project_or_404
 
-CONTENT = {"scopes": registry.BUILD, "content": True}
+BUILD = "build/builds/{build}"
+RUN = "pipelines/{definition}/runs/{build}"
 
 
-@endpoint(
-    "builds.logs",
-    "dev",
-    "GET",
-    "/{org}/{project}/_apis/build/builds/{build}/logs",
-    spec=SPEC,
-    operation_id="Builds_Get Build Logs",
-    **CONTENT,
-)
+def _content(name: str, path: str, operation_id: str | None = None):
+    """Register a GET content route at ``/{org}/{project}/_apis/<path>``; with an ``operation_id``, one of
+    the build spec."""
+    return endpoint(
+        name,
+        "dev",
+        "GET",
+        "/{org}/{project}/_apis/" + path,
+        scopes=registry.BUILD,
+        content=True,
+        spec=SPEC if operation_id else None,
+        operation_id=operation_id,
+    )
+
+
+@_content("builds.logs", BUILD + "/logs", "Builds_Get Build Logs")
 def build_logs(request: Request, call: Call):
-    project = project_or_404(request, call)
-    b = build_or_404(request, call, project)
+    b = build_or_404(request, call)
     return envelope(content.build_logs(call, b, list(call.world.timeline(b.id))))
 
 
-@endpoint(
-    "builds.log",
-    "dev",
-    "GET",
-    "/{org}/{project}/_apis/build/builds/{build}/logs/{log}",
-    spec=SPEC,
-    operation_id="Builds_Get Build Log",
-    **CONTENT,
-)
+@_content("builds.log", BUILD + "/logs/{log}", "Builds_Get Build Log")
 def build_log(request: Request, call: Call):
-    project = project_or_404(request, call)
-    b = build_or_404(request, call, project)
+    b = build_or_404(request, call)
     return PlainTextResponse("\n".join(content.log_lines(_log_record(request, call, b), call.world.now)))
 
 
@@ -63,19 +61,10 @@ def _log_record(request: Request, call: Call, b: Build):
     return record
 
 
-@endpoint(
-    "builds.artifacts",
-    "dev",
-    "GET",
-    "/{org}/{project}/_apis/build/builds/{build}/artifacts",
-    spec=SPEC,
-    operation_id="Artifacts_List",
-    **CONTENT,
-)
+@_content("builds.artifacts", BUILD + "/artifacts", "Artifacts_List")
 def build_artifacts(request: Request, call: Call):
     """The list; with ``artifactName`` one artifact (Artifacts_Get Artifact); with ``fileId`` a file."""
-    project = project_or_404(request, call)
-    b = build_or_404(request, call, project)
+    b = build_or_404(request, call)
     done = views.build_state(b, call.world.now)[0] == "completed"
     name = query(request, "artifactName")
     if name is None:
@@ -87,18 +76,9 @@ def build_artifacts(request: Request, call: Call):
     return content.artifact(call, b)
 
 
-@endpoint(
-    "builds.attachments",
-    "dev",
-    "GET",
-    "/{org}/{project}/_apis/build/builds/{build}/attachments/{type}",
-    spec=SPEC,
-    operation_id="Attachments_List",
-    **CONTENT,
-)
+@_content("builds.attachments", BUILD + "/attachments/{type}", "Attachments_List")
 def build_attachments(request: Request, call: Call):
-    project = project_or_404(request, call)
-    b = build_or_404(request, call, project)
+    b = build_or_404(request, call)
     kind = request.path_params["type"]
     plan = render.plan_id(call, b)
     records = [r for r in call.world.timeline(b.id) if r.type == "Job" and r.finished <= call.world.now]
@@ -114,66 +94,42 @@ def build_attachments(request: Request, call: Call):
     )
 
 
-@endpoint(
-    "builds.attachment",
-    "dev",
-    "GET",
-    "/{org}/{project}/_apis/build/builds/{build}/{timeline}/{record}/attachments/{type}/{name}",
-    spec=SPEC,
-    operation_id="Attachments_Get",
-    **CONTENT,
-)
+@_content("builds.attachment", BUILD + "/{timeline}/{record}/attachments/{type}/{name}", "Attachments_Get")
 def build_attachment(request: Request, call: Call):
-    project = project_or_404(request, call)
-    b = build_or_404(request, call, project)
+    b = build_or_404(request, call)
     return Response(f"# Summary of build {b.number}\n".encode(), media_type="application/octet-stream")
 
 
-@endpoint(
-    "builds.definition_yaml",
-    "dev",
-    "GET",
-    "/{org}/{project}/_apis/build/definitions/{definition}/yaml",
-    spec=SPEC,
-    operation_id="Yaml_Get",
-    **CONTENT,
-)
+@_content("builds.definition_yaml", "build/definitions/{definition}/yaml", "Yaml_Get")
 def definition_yaml(request: Request, call: Call):
     project = project_or_404(request, call)
-    return {"yaml": content.yaml_text(_definition_or_404(request, call, project))}
-
-
-def _definition_or_404(request: Request, call: Call, project: Project):
     raw = request.path_params["definition"]
     for d in call.world.build_definitions(project.id):
         if str(d.id) == raw and d.created <= call.world.now:
-            return d
+            return {"yaml": content.yaml_text(d)}
     raise AdoError(404, "DefinitionNotFoundException", f"The requested definition {raw} could not be found.")
 
 
 def _run(request: Request, call: Call) -> Build:
-    project = project_or_404(request, call)
-    b = build_or_404(request, call, project)
+    b = build_or_404(request, call)
     if str(b.definition_id) != request.path_params["definition"]:
         raise AdoError(404, "PipelineRunNotFoundException", f"Run {b.id} was not found.")
     return b
 
 
-@endpoint(
-    "pipelines.run_logs",
-    "dev",
-    "GET",
-    "/{org}/{project}/_apis/pipelines/{definition}/runs/{build}/logs",
-    **CONTENT,
-)
+def _run_logs_url(call: Call, b: Build) -> str:
+    return (
+        f"{call.host_url('dev')}/{call.world.organization}/{b.project_id}/_apis/pipelines/{b.definition_id}"
+        f"/runs/{b.id}/logs"
+    )
+
+
+@_content("pipelines.run_logs", RUN + "/logs")
 def run_logs(request: Request, call: Call):
     """Pipelines ``Logs - List`` (pipelines.json is not in the reference set): pipeline = definition,
     run = build."""
     b = _run(request, call)
-    base = (
-        f"{call.host_url('dev')}/{call.world.organization}/{b.project_id}/_apis/pipelines/{b.definition_id}"
-        f"/runs/{b.id}/logs"
-    )
+    base = _run_logs_url(call, b)
     logs = [
         {k: v for k, v in log.items() if k in ("createdOn", "id", "lastChangedOn", "lineCount")}
         | {"url": f"{base}/{log['id']}"}
@@ -182,25 +138,15 @@ def run_logs(request: Request, call: Call):
     return {"logs": logs, "url": base}
 
 
-@endpoint(
-    "pipelines.run_log",
-    "dev",
-    "GET",
-    "/{org}/{project}/_apis/pipelines/{definition}/runs/{build}/logs/{log}",
-    **CONTENT,
-)
+@_content("pipelines.run_log", RUN + "/logs/{log}")
 def run_log(request: Request, call: Call):
     b = _run(request, call)
     record = _log_record(request, call, b)
     lines = content.log_lines(record, call.world.now)
-    url = (
-        f"{call.host_url('dev')}/{call.world.organization}/{b.project_id}/_apis/pipelines/{b.definition_id}"
-        f"/runs/{b.id}/logs/{request.path_params['log']}"
-    )
     return {
         "createdOn": iso(record.started),
         "id": int(request.path_params["log"]),
         "lastChangedOn": iso(min(record.finished, call.world.now)),
         "lineCount": len(lines),
-        "url": url,
+        "url": f"{_run_logs_url(call, b)}/{request.path_params['log']}",
     }

@@ -15,7 +15,7 @@ from .. import registry
 from ..registry import Call, endpoint
 from ..render import builds as render
 from ..scenario.model import Build, Project
-from ..wire import bad_request, envelope, query, query_bool, query_datetime, query_int, token_page
+from ..wire import envelope, query, query_bool, query_choice, query_datetime, query_int, token_page
 from .builds import DEFINITIONS_DEFAULT, DEFINITIONS_MAX, SPEC, csv_ints, with_token
 from .pulls import project_or_404
 
@@ -40,11 +40,7 @@ DEFINITION_ORDERS = {
 def list_definitions(request: Request, call: Call):
     project = project_or_404(request, call)
     now = call.world.now
-    order = (query(request, "queryOrder") or "none").lower()
-    if order not in DEFINITION_ORDERS:
-        raise bad_request(
-            f"The value '{query(request, 'queryOrder')}' is not valid for parameter queryOrder."
-        )
+    order = query_choice(request, "queryOrder", "none", DEFINITION_ORDERS)
     definitions = [
         d
         for d in call.world.build_definitions(project.id)

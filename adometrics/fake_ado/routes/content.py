@@ -25,6 +25,11 @@ from .git import SPEC, find_commit, find_repo, git_endpoint, resolve, unresolvab
 TREE_FILES = 8
 
 
+def _content(name: str, method: str, tail: str, operation_id: str):
+    """Register a git spec operation on a repository (both path forms), flagged as content."""
+    return git_endpoint(name, method, tail, scopes=CODE, spec=SPEC, operation_id=operation_id, content=True)
+
+
 def file_text(path: str, commit_sha: str) -> str:
     """Made-up file content: a few lines naming the path and commit, nothing else."""
     lines = [f"# simulated file {path}", f"# at commit {commit_sha}"]
@@ -81,7 +86,7 @@ def _zip(files: dict[str, str]) -> Response:
     return Response(buffer.getvalue(), media_type="application/zip")
 
 
-@git_endpoint("git.items", "GET", "/items", scopes=CODE, spec=SPEC, operation_id="Items_Get", content=True)
+@_content("git.items", "GET", "/items", "Items_Get")
 def get_items(request: Request, call: Call):
     """One file (``path``; ``includeContent``, ``download``), a folder listing (``scopePath`` or a folder
     path) or a zip (``$format=zip``)."""
@@ -100,15 +105,7 @@ def get_items(request: Request, call: Call):
     return _item(call, repo, sha, path, folder=False, content=query_bool(request, "includeContent"))
 
 
-@git_endpoint(
-    "git.itemsbatch",
-    "POST",
-    "/itemsbatch",
-    scopes=CODE,
-    spec=SPEC,
-    operation_id="Items_Get Items Batch",
-    content=True,
-)
+@_content("git.itemsbatch", "POST", "/itemsbatch", "Items_Get Items Batch")
 def items_batch(request: Request, call: Call):
     repo, _ = find_repo(request, call)
     body = call.body if isinstance(call.body, dict) else {}
@@ -123,18 +120,14 @@ def items_batch(request: Request, call: Call):
     return envelope(groups)
 
 
-@git_endpoint(
-    "git.blobs", "POST", "/blobs", scopes=CODE, spec=SPEC, operation_id="Blobs_Get Blobs Zip", content=True
-)
+@_content("git.blobs", "POST", "/blobs", "Blobs_Get Blobs Zip")
 def blobs_zip(request: Request, call: Call):
     find_repo(request, call)
     shas = call.body if isinstance(call.body, list) else []
     return _zip({str(sha): file_text(f"/blob/{sha}", str(sha)) for sha in shas})
 
 
-@git_endpoint(
-    "git.blob", "GET", "/blobs/{sha}", scopes=CODE, spec=SPEC, operation_id="Blobs_Get Blob", content=True
-)
+@_content("git.blob", "GET", "/blobs/{sha}", "Blobs_Get Blob")
 def get_blob(request: Request, call: Call):
     repo, _ = find_repo(request, call)
     sha = request.path_params["sha"].lower()
@@ -148,9 +141,7 @@ def get_blob(request: Request, call: Call):
     return {"objectId": sha, "size": len(text.encode()), "url": url, "_links": {"self": link(url)}}
 
 
-@git_endpoint(
-    "git.tree", "GET", "/trees/{sha}", scopes=CODE, spec=SPEC, operation_id="Trees_Get", content=True
-)
+@_content("git.tree", "GET", "/trees/{sha}", "Trees_Get")
 def get_tree(request: Request, call: Call):
     repo, _ = find_repo(request, call)
     sha = request.path_params["sha"].lower()
@@ -178,31 +169,17 @@ def get_tree(request: Request, call: Call):
     }
 
 
-@git_endpoint(
-    "git.diffs.commits",
-    "GET",
-    "/diffs/commits",
-    scopes=CODE,
-    spec=SPEC,
-    operation_id="Diffs_Get",
-    content=True,
-)
+@_content("git.diffs.commits", "GET", "/diffs/commits", "Diffs_Get")
 def diff_commits(request: Request, call: Call):
     """The per-file changes between ``baseVersion`` and ``targetVersion`` (default branch by default)."""
     repo, _ = find_repo(request, call)
     fallback = repo.default_branch or ""
-    base = resolve(
-        call,
-        repo,
-        query(request, "baseVersion") or fallback,
-        (query(request, "baseVersionType") or "branch").lower(),
-    )
-    target = resolve(
-        call,
-        repo,
-        query(request, "targetVersion") or fallback,
-        (query(request, "targetVersionType") or "branch").lower(),
-    )
+
+    def side(name: str) -> str:
+        version = query(request, f"{name}Version") or fallback
+        return resolve(call, repo, version, (query(request, f"{name}VersionType") or "branch").lower())
+
+    base, target = side("base"), side("target")
     ahead = list(call.world.commits(repo.id, target, base))
     behind = list(call.world.commits(repo.id, base, target))
     changes = [c for commit in ahead for c in render.fake_changes(call, repo, commit)]
@@ -229,15 +206,7 @@ def _merge_base(call: Call, repo: Repository, one: str, other: str) -> str | Non
     return next((c.sha for c in call.world.commits(repo.id, one) if c.sha in reachable), None)
 
 
-@git_endpoint(
-    "git.commit.changes",
-    "GET",
-    "/commits/{sha}/changes",
-    scopes=CODE,
-    spec=SPEC,
-    operation_id="Commits_Get Changes",
-    content=True,
-)
+@_content("git.commit.changes", "GET", "/commits/{sha}/changes", "Commits_Get Changes")
 def commit_changes(request: Request, call: Call):
     repo, _ = find_repo(request, call)
     commit = find_commit(call, repo, request.path_params["sha"])
@@ -256,14 +225,11 @@ def _pull_request(request: Request, call: Call, repo: Repository):
     return pr
 
 
-@git_endpoint(
+@_content(
     "git.pr.iteration.changes",
     "GET",
     "/pullRequests/{pr}/iterations/{iteration}/changes",
-    scopes=CODE,
-    spec=SPEC,
-    operation_id="Pull Request Iteration Changes_Get",
-    content=True,
+    "Pull Request Iteration Changes_Get",
 )
 def iteration_changes(request: Request, call: Call):
     repo, _ = find_repo(request, call)
@@ -301,15 +267,7 @@ def iteration_changes(request: Request, call: Call):
     return body
 
 
-@git_endpoint(
-    "git.pr.attachments",
-    "GET",
-    "/pullRequests/{pr}/attachments",
-    scopes=CODE,
-    spec=SPEC,
-    operation_id="Pull Request Attachments_List",
-    content=True,
-)
+@_content("git.pr.attachments", "GET", "/pullRequests/{pr}/attachments", "Pull Request Attachments_List")
 def list_attachments(request: Request, call: Call):
     """One made-up screenshot per pull request, uploaded by its author."""
     repo, _ = find_repo(request, call)
@@ -332,15 +290,7 @@ def list_attachments(request: Request, call: Call):
     )
 
 
-@git_endpoint(
-    "git.annotatedtag",
-    "GET",
-    "/annotatedtags/{sha}",
-    scopes=CODE,
-    spec=SPEC,
-    operation_id="Annotated Tags_Get",
-    content=True,
-)
+@_content("git.annotatedtag", "GET", "/annotatedtags/{sha}", "Annotated Tags_Get")
 def annotated_tag(request: Request, call: Call):
     """A tag object: ``sha`` is the tag's id, or the commit a tag points at."""
     repo, _ = find_repo(request, call)

@@ -35,7 +35,6 @@ from .core import find_project, is_guid
 
 SPEC = "git/7.1/git.json"
 REPO_PREFIX = "/_apis/git/repositories/{repo}"
-STATUS_STATES = ("notSet", "pending", "succeeded", "failed", "error", "notApplicable")
 
 
 def git_endpoint(name: str, method: str, tail: str, **kwargs: Any) -> Callable:
@@ -88,8 +87,8 @@ def find_commit(call: Call, repo: Repository, sha: str) -> Commit:
 
 def mark_content(request: Request, call: Call) -> None:
     """Flag this request as content in the request log (a non-content route asked for file data)."""
-    for entry in reversed(getattr(call.sim.log, "entries", [])):
-        if getattr(entry, "path", None) == request.url.path and not getattr(entry, "status", 0):
+    for entry in reversed(call.sim.log.entries):
+        if entry.path == request.url.path and not entry.status:
             entry.content = True
             return
 

@@ -18,11 +18,11 @@ from starlette.responses import JSONResponse
 
 from ..registry import CODE_STATUS_READ, CODE_STATUS_WRITE, Call
 from ..render import git as render
+from ..render.common import STATUS_STATES
 from ..scenario.model import Build, Repository
 from ..wire import bad_request, envelope, query_bool, query_int, top_skip
 from .git import SPEC, find_commit, find_repo, git_endpoint
 
-STATES = ("notSet", "pending", "succeeded", "failed", "error", "notApplicable")
 BUILD_GENRE = "continuous-integration"
 RESULT_STATES = {
     "succeeded": "succeeded",
@@ -139,7 +139,7 @@ def create_status(request: Request, call: Call):
     if not context.get("name"):
         raise bad_request("The status context name must be specified.", "ArgumentNullException")
     state = str(body.get("state") or "notSet")
-    canonical = next((s for s in STATES if s.casefold() == state.casefold()), None)
+    canonical = next((s for s in STATUS_STATES if s.casefold() == state.casefold()), None)
     if canonical is None:
         raise bad_request(f"The status state '{state}' is not valid.")
     store = _store(call)

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from ..hooks import ServiceHooks
 from ..registry import BUILD, CODE, HOOKS, Call, endpoint
 from ..render import hooks as render
+from ..render.hook_catalog import PUBLISHERS
 from ..wire import AdoError, bad_request, envelope, not_found, query, query_int
 
 SPEC = "hooks/7.1/serviceHooks.json"
@@ -165,7 +166,7 @@ def list_notifications(request: Request, call: Call):
 
 def _publisher_id(request: Request) -> str:
     publisher = request.path_params["publisher"]
-    if publisher not in render.PUBLISHERS:
+    if publisher not in PUBLISHERS:
         raise not_found(f"The publisher '{publisher}' does not exist.")
     return publisher
 
@@ -181,7 +182,7 @@ def _publisher_id(request: Request) -> str:
 )
 def list_publishers(request: Request, call: Call):
     _check_org(request, call)
-    return envelope([render.publisher(call, p) for p in render.PUBLISHERS])
+    return envelope([render.publisher(call, p) for p in PUBLISHERS])
 
 
 @endpoint(

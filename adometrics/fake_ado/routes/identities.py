@@ -153,22 +153,27 @@ def get_entitlement(request: Request, call: Call):
 # -- graph ------------------------------------------------------------------------------------------
 
 
+def _graph(name: str, tail: str, operation_id: str, **kw):
+    """Register a GET route of the graph spec under ``/{org}/_apis/graph/`` on the vssps host."""
+    return endpoint(
+        name,
+        "vssps",
+        "GET",
+        "/{org}/_apis/graph/" + tail,
+        scopes=GRAPH,
+        spec=GRAPH_SPEC,
+        operation_id=operation_id,
+        **kw,
+    )
+
+
 def graph_page_size(position: int, total: int) -> int:
     """Deterministic, varying page sizes (like the 495, 33, … seen on real organizations)."""
     fractions = (3, 7, 2, 5)
     return max(1, min(GRAPH_MAX_PAGE, total // fractions[position % len(fractions)]))
 
 
-@endpoint(
-    "graph.users",
-    "vssps",
-    "GET",
-    "/{org}/_apis/graph/users",
-    scopes=GRAPH,
-    spec=GRAPH_SPEC,
-    operation_id="Users_List",
-    api_version="7.1-preview.1",
-)
+@_graph("graph.users", "users", "Users_List", api_version="7.1-preview.1")
 def list_graph_users(request: Request, call: Call):
     users = list(call.world.users())
     kinds = query(request, "subjectTypes")
@@ -202,50 +207,27 @@ def _subject_missing(key: str) -> AdoError:
     return AdoError(404, "GraphSubjectNotFoundException", f"The subject '{key}' could not be found.")
 
 
-@endpoint(
-    "graph.user",
-    "vssps",
-    "GET",
-    "/{org}/_apis/graph/users/{descriptor}",
-    scopes=GRAPH,
-    spec=GRAPH_SPEC,
-    operation_id="Users_Get",
-    api_version="7.1-preview.1",
-)
+def _subject_or_404(request: Request, call: Call, *, groups: bool) -> tuple[Identity, User | None]:
+    """The subject the URL's ``{descriptor}`` names; without ``groups``, a group's is a 404."""
+    key = request.path_params["descriptor"]
+    found = _by_descriptor(call, key)
+    if found is None or (not groups and found[0].kind == "group"):
+        raise _subject_missing(key)
+    return found
+
+
+@_graph("graph.user", "users/{descriptor}", "Users_Get", api_version="7.1-preview.1")
 def get_graph_user(request: Request, call: Call):
-    key = request.path_params["descriptor"]
-    found = _by_descriptor(call, key)
-    if found is None or found[0].kind == "group":
-        raise _subject_missing(key)
-    return render.graph_user(call, *found)
+    return render.graph_user(call, *_subject_or_404(request, call, groups=False))
 
 
-@endpoint(
-    "graph.storagekey",
-    "vssps",
-    "GET",
-    "/{org}/_apis/graph/storagekeys/{descriptor}",
-    scopes=GRAPH,
-    spec=GRAPH_SPEC,
-    operation_id="Storage Keys_Get",
-)
+@_graph("graph.storagekey", "storagekeys/{descriptor}", "Storage Keys_Get")
 def get_storage_key(request: Request, call: Call):
-    key = request.path_params["descriptor"]
-    found = _by_descriptor(call, key)
-    if found is None:
-        raise _subject_missing(key)
-    return render.storage_key(call, found[0])
+    identity, _ = _subject_or_404(request, call, groups=True)
+    return render.storage_key(call, identity)
 
 
-@endpoint(
-    "graph.descriptor",
-    "vssps",
-    "GET",
-    "/{org}/_apis/graph/descriptors/{user}",
-    scopes=GRAPH,
-    spec=GRAPH_SPEC,
-    operation_id="Descriptors_Get",
-)
+@_graph("graph.descriptor", "descriptors/{user}", "Descriptors_Get")
 def get_descriptor(request: Request, call: Call):
     key = request.path_params["user"]
     identity = call.world.identity(key.lower())

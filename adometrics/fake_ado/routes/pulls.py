@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 
 from .. import registry
 from ..registry import Call, endpoint
+from ..render import pull_threads as threads
 from ..render import pulls as render
 from ..scenario import views
 from ..scenario.model import Project, PullRequest, PullRequestSummary, Repository
@@ -38,26 +39,18 @@ def repo_route(name: str, method: str, suffix: str, operation_id: str, scopes=re
     """Register a repository-scoped route twice: with ``{project}`` and with the repository GUID only."""
 
     def register(fn):
-        endpoint(
-            name,
-            "dev",
-            method,
-            "/{org}/{project}" + REPO + suffix,
-            scopes=scopes,
-            spec=SPEC,
-            operation_id=operation_id,
-            **kw,
-        )(fn)
-        endpoint(
-            name + ".noproject",
-            "dev",
-            method,
-            "/{org}" + REPO + suffix,
-            scopes=scopes,
-            spec=SPEC,
-            operation_id=operation_id,
-            **kw,
-        )(fn)
+        for prefix, name_suffix in (("/{org}/{project}", ""), ("/{org}", ".noproject")):
+            register_one = endpoint(
+                name + name_suffix,
+                "dev",
+                method,
+                prefix + REPO + suffix,
+                scopes=scopes,
+                spec=SPEC,
+                operation_id=operation_id,
+                **kw,
+            )
+            register_one(fn)
         return fn
 
     return register
@@ -277,7 +270,7 @@ THREAD_SCOPES = (*registry.CODE, "vso.threads_full")
 def list_threads(request: Request, call: Call):
     repo = repo_or_404(request, call)
     pr = pr_or_404(call, repo, request.path_params["pr"])
-    return envelope([render.thread(call, pr, th) for th in views.visible_threads(pr, call.world.now)])
+    return envelope([threads.thread(call, pr, th) for th in views.visible_threads(pr, call.world.now)])
 
 
 @repo_route(
@@ -292,7 +285,7 @@ def get_thread(request: Request, call: Call):
     pr = pr_or_404(call, repo, request.path_params["pr"])
     for th in views.visible_threads(pr, call.world.now):
         if str(th.id) == request.path_params["thread"]:
-            return render.thread(call, pr, th)
+            return threads.thread(call, pr, th)
     raise AdoError(
         404,
         "CodeReviewDiscussionThreadNotFoundException",

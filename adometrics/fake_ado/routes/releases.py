@@ -20,7 +20,7 @@ from ..registry import Call, endpoint
 from ..render import release_detail as detail
 from ..render import releases as render
 from ..scenario.model import Deployment, Release
-from ..wire import AdoError, bad_request, envelope, query, query_bool, query_datetime, query_int, token_page
+from ..wire import AdoError, envelope, query, query_bool, query_choice, query_datetime, query_int, token_page
 from .builds import with_token
 from .pulls import project_or_404
 
@@ -32,12 +32,7 @@ DEFINITIONS_DEFAULT, DEFINITIONS_MAX = 100, 1000
 
 def _order(request: Request) -> bool:
     """True for descending (the default of both lists)."""
-    raw = (query(request, "queryOrder") or "descending").lower()
-    if raw not in ("descending", "ascending"):
-        raise bad_request(
-            f"The value '{query(request, 'queryOrder')}' is not valid for parameter queryOrder."
-        )
-    return raw == "descending"
+    return query_choice(request, "queryOrder", "descending", ("descending", "ascending")) == "descending"
 
 
 def int_page(items: Sequence[Any], request: Request, descending: bool, default: int, maximum: int):
@@ -257,11 +252,7 @@ DEFINITION_ORDERS = {"idascending", "iddescending", "nameascending", "namedescen
 )
 def list_definitions(request: Request, call: Call):
     project = project_or_404(request, call)
-    order = (query(request, "queryOrder") or "idAscending").lower()
-    if order not in DEFINITION_ORDERS:
-        raise bad_request(
-            f"The value '{query(request, 'queryOrder')}' is not valid for parameter queryOrder."
-        )
+    order = query_choice(request, "queryOrder", "idAscending", DEFINITION_ORDERS)
     definitions = [
         d
         for d in call.world.release_definitions(project.id)

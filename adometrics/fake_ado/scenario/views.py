@@ -32,10 +32,6 @@ from .model import (
 # -- pull requests ---------------------------------------------------------------------------------
 
 
-def pr_exists(pr: PullRequest, now: datetime) -> bool:
-    return pr.created <= now
-
-
 def pr_status(pr: PullRequest, now: datetime) -> str:
     """``active`` until ``closed`` (inclusive of closing at now), then the final status."""
     if pr.closed is not None and pr.closed <= now:
@@ -56,11 +52,6 @@ def pr_closed_by(pr: PullRequest, now: datetime) -> str | None:
 def pr_is_draft(pr: PullRequest, now: datetime) -> bool:
     """Draft from creation until ``draft_until`` (exclusive); a draft that is abandoned stays a draft."""
     return pr.draft_until is not None and now < pr.draft_until
-
-
-def reviewer_visible(reviewer: Reviewer, now: datetime) -> bool:
-    """A reviewer appears once added."""
-    return reviewer.added <= now
 
 
 def reviewer_vote(reviewer: Reviewer, now: datetime) -> int:

@@ -1,5 +1,6 @@
 """Per-project settings (the production pattern of METRICS.md §1; NULL keeps the documented default), and
-covering indexes for the per-PR aggregates of the metrics (earliest commit, first review).
+indexes for the metrics' queries: covering ones for the per-PR aggregates (earliest commit, first review),
+and a repository's releases.
 
 Revision ID: 0002
 Revises: 0001
@@ -32,9 +33,11 @@ def upgrade() -> None:
     op.create_index("ix_pr_commits_facts", "pr_commits", ["org_id", "project_id", "pr_id", "author_date"])
     op.create_index("ix_pr_review_events_facts", "pr_review_events",
                     ["org_id", "project_id", "pr_id", "at", "kind", "vote", "actor_is_user", "actor_id"])
+    op.create_index(op.f("ix_release_artifacts_org_id_repo_id"), "release_artifacts", ["org_id", "repo_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_release_artifacts_org_id_repo_id"), table_name="release_artifacts")
     op.drop_index("ix_pr_review_events_facts", table_name="pr_review_events")
     op.drop_index("ix_pr_commits_facts", table_name="pr_commits")
     op.drop_table("project_settings")
