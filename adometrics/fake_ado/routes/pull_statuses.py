@@ -1,9 +1,10 @@
 """Routes: pull request statuses — read, and the app's one PR write (ENDPOINTS.md §6.7–6.8). Imported by
 ``pulls.py``.
 
-Every route has two forms: the PR's (``…/pullRequests/{pr}/statuses``) and one iteration's
-(``…/pullRequests/{pr}/iterations/{iteration}/statuses``), served by one handler each; the iteration form
-sees only that iteration's statuses and links them under it.
+Every route has two forms, served by one handler: the PR's (``…/pullRequests/{pr}/statuses``; its decorator
+is the one nearest the ``def``, so it registers first) and one iteration's
+(``…/pullRequests/{pr}/iterations/{iteration}/statuses``), which sees only that iteration's statuses and
+links them under it.
 
 POST adds the status to the world's PR in memory and returns it; ids count per PR. An ``iterationId`` in the
 body of the iteration form that differs from the URL's is a 400. PATCH takes a JSON Patch of ``remove``
