@@ -22,7 +22,8 @@ MB = 1024 * 1024
 
 @contextmanager
 def serving(scenario: str):
-    """Start ``adometrics fake-ado serve`` in a child process; yield (process, org URL, PAT, ready seconds)."""
+    """Start ``adometrics fake-ado serve`` in a child process; yield (process, org URL, PAT, seconds to
+    ready)."""
     started = time.perf_counter()
     cmd = [sys.executable, "-m", "adometrics.cli.main", "fake-ado", "serve", "--port", "0",
            "--scenario", scenario]
@@ -58,7 +59,8 @@ def time_first_page(client: httpx.Client, org_url: str, project: str, repeats: i
     return sorted(samples)[len(samples) // 2]
 
 
-def page_all(client: httpx.Client, org_url: str, project: str, proc: psutil.Process) -> tuple[int, float, int]:
+def page_all(client: httpx.Client, org_url: str, project: str,
+             proc: psutil.Process) -> tuple[int, float, int]:
     """Page through every PR of ``project``; return (PRs, seconds, peak server RSS in bytes)."""
     peak = proc.memory_info().rss
     stop = threading.Event()

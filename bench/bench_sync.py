@@ -84,6 +84,13 @@ def set_latency(org_url: str, ms: float) -> None:
     httpx.post(f"{base}/_control/faults", json={"latency_ms": ms}, timeout=10).raise_for_status()
 
 
+def server_ms(org_url: str) -> float:
+    """Mean time the simulator spent on its last 1,000 requests (latency and handler; not the wire)."""
+    base = org_url.rsplit("/", 1)[0]
+    recent = httpx.get(f"{base}/_control/requests", params={"limit": 1000}, timeout=30).json()["recent"]
+    return sum(e["duration_ms"] for e in recent) / max(1, len(recent))
+
+
 def sync_child(server: subprocess.Popen, cmd: list[str], env: dict[str, str]) -> dict:
     """Run one sync child; its JSON output plus wall time, peak RSS and both processes' CPU seconds."""
     server_cpu = cpu_of(server)
@@ -115,6 +122,7 @@ def backfill(scenario: str, projects: tuple[str, ...] = (), *, latency_ms: float
         else:
             cmd = [*CLI, "sync", "--json", *scope]
         runs = {"backfill": sync_child(server, cmd, env)}
+        runs["backfill"]["server_ms"] = server_ms(org_url)
         if idle:
             runs["idle"] = sync_child(server, [*CLI, "sync", "--json", *scope], env)
     return runs
@@ -251,7 +259,8 @@ def print_wall(rows: list[dict], baseline: dict | None) -> None:
                            if v >= 0.05)
         mean = 1000 * p["call_seconds"] / r["calls"]
         gap = r["wall"] - p["call_seconds"] / c
-        print(f"  c={r['concurrency']}/cap {r['cap']}: mean call {mean:.1f} ms; seconds by calls in flight: "
+        print(f"  c={r['concurrency']}/cap {r['cap']}: mean call {mean:.1f} ms (in the simulator "
+              f"{r['server_ms']:.1f} ms); seconds by calls in flight: "
               f"{shares}\n    one call in flight: {single}\n    wall − call-seconds ÷ {c} = {gap:.1f}s "
               f"(0 in flight {p['by_in_flight'].get('0', 0):.1f}s)")
 

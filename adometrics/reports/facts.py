@@ -3,9 +3,9 @@ in ways that leave every number unchanged (``tests/reports/test_equivalence.py``
 
 - Only production attempts are read (no metric looks at another), classified by the metrics' own
   matcher over the few distinct environment names.
-- At project and repository scope, only attempts that deployed the scope's repositories, closed under
-  "deployed together": rollbacks and restores are decided per repository and environment, so those
-  streams stay complete.
+- At repository scope, only attempts that deployed the repository or one deployed together with it
+  (closed under "deployed together"): rollbacks and restores are decided per repository and
+  environment, so those streams stay complete.
 - Shipped commits are read only where they are PRs' merge commits, of the PRs in scope.
 - PRs are those opened or closed in the window, plus those whose merge commit a deployment in the window
   shipped (lead time, team deployments) — found from the shipped rows, not by reading every PR.
@@ -48,15 +48,12 @@ def production_environments(conn: Connection, org_id: str,
 
 
 def deployment_repositories(conn: Connection, target: Target) -> set[str] | None:
-    """The repositories whose deployment streams a project or repository report needs; None: all."""
+    """The repositories whose deployment streams a repository report needs; None (all) at other scopes,
+    where reading every attempt costs little more than finding a project's and is always complete."""
     scope = target.scope
-    if scope.repo_id is not None:
-        seeds = {scope.repo_id}
-    elif scope.project_id is not None:
-        seeds = store_facts.project_repositories(conn, target.org_id, scope.project_id)
-    else:
+    if scope.repo_id is None:
         return None
-    return store_facts.co_deployed_repositories(conn, target.org_id, seeds)
+    return store_facts.co_deployed_repositories(conn, target.org_id, {scope.repo_id})
 
 
 def pr_filter(target: Target) -> list:
@@ -67,19 +64,18 @@ def pr_filter(target: Target) -> list:
 
 def load_deployment_facts(conn: Connection, target: Target, *, production_only: bool = True) -> Facts:
     """Attempts, the merge commits they shipped and the rollback facts, for the target's scope."""
-    org_id, scope = target.org_id, target.scope
+    org_id = target.org_id
     patterns = production_patterns(conn, org_id)
     matcher = ProductionMatcher(patterns)  # fails early, with a clear message, on a broken pattern
     environments = production_environments(conn, org_id, matcher) if production_only else None
     repo_ids = deployment_repositories(conn, target)
-    attempts = store_facts.deployment_attempts(
-        conn, org_id, environments=environments, repo_ids=repo_ids,
-        project_id=scope.project_id if scope.repo_id is None else None)
+    attempts = store_facts.deployment_attempts(conn, org_id, environments=environments, repo_ids=repo_ids)
     keys = {a.key for a in attempts}  # DeploymentKey is a NamedTuple: equal to (and hashed as) a plain tuple
     shipped = store_facts.shipped_merge_commits(conn, org_id, pr_filter(target))
     rows = [row for row in shipped if row[:3] in keys]
     return Facts(attempts=attempts, shipped=store_facts.group_shipped(rows),
-                 ancestry=store_facts.ancestry_pairs(conn, org_id), patterns=patterns, shipped_rows=rows)
+                 ancestry=store_facts.ancestry_pairs(conn, org_id, keys if repo_ids is not None else None),
+                 patterns=patterns, shipped_rows=rows)
 
 
 def load_pull_requests(conn: Connection, target: Target, window: Window,

@@ -29,7 +29,6 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
     tuple_,
     type_coerce,
@@ -44,12 +43,14 @@ from .schema import (
     deployment_comparisons,
     environment_deployments,
     environments,
+    projects,
     pull_requests,
     release_artifacts,
 )
 
 DEFAULT_BUILD_ENVIRONMENT = "production"  # METRICS.md §1.3: a deployment pipeline's default environment
 Pair = tuple[str, str]
+KEY_CHUNK = 500  # ids per IN list: far below every database's parameter limit
 
 _ORDER = (DeploymentKind.CLASSIC, DeploymentKind.ENVIRONMENT, DeploymentKind.BUILD)
 
@@ -80,11 +81,12 @@ def _pipeline_environment():
 
 def environment_names(conn: Connection, org_id: str) -> set[Pair]:
     """(project id, environment name) pairs covering every attempt of the organization, so the caller can
-    classify them once. Classic names and projects are read apart, each from an index alone, and paired
-    every way: a pair that names no attempt selects nothing, so the superset is harmless."""
-    d, e, b = classic_deployments.c, environments.c, build_definitions.c
+    classify them once. Classic names (read from an index alone) are paired with every project (a sync
+    stores a project before its deployments): a pair that names no attempt selects nothing, so the superset
+    is harmless."""
+    d, e, b, p = classic_deployments.c, environments.c, build_definitions.c, projects.c
     classic = set(conn.execute(select(d.environment_name).where(d.org_id == org_id).distinct()).scalars())
-    project_ids = set(conn.execute(select(d.project_id).where(d.org_id == org_id).distinct()).scalars())
+    project_ids = set(conn.execute(select(p.id).where(p.org_id == org_id)).scalars()) if classic else set()
     queries = [
         select(e.project_id, e.name).where(e.org_id == org_id),
         select(b.project_id, _pipeline_environment()).where(b.org_id == org_id, b.is_deployment_pipeline)
@@ -110,30 +112,16 @@ def co_deployed_repositories(conn: Connection, org_id: str, seeds: Collection[st
     return found
 
 
-def project_repositories(conn: Connection, org_id: str, project_id: str) -> set[str]:
-    """The repositories a project's releases, environments and deployment pipelines deployed."""
-    a, b, r, dfn = release_artifacts.c, builds.c, environment_deployments.c, build_definitions.c
-    queries = [
-        select(a.repo_id).where(a.org_id == org_id, a.project_id == project_id, *_build_artifact(a)),
-        select(b.repo_id).join(environment_deployments, and_(
-            r.org_id == b.org_id, r.project_id == b.project_id, r.build_id == b.id))
-        .where(b.org_id == org_id, b.project_id == project_id, b.repo_id.is_not(None)),
-        select(b.repo_id).join(build_definitions, and_(
-            dfn.org_id == b.org_id, dfn.project_id == b.project_id, dfn.id == b.definition_id))
-        .where(b.org_id == org_id, b.project_id == project_id, dfn.is_deployment_pipeline,
-               b.repo_id.is_not(None)),
-    ]
-    return {repo for query in queries for repo in conn.execute(query.distinct()).scalars()}
-
-
 def _in_pairs(project, name, pairs: Collection[Pair] | None):
     if pairs is None:
         return None
     return tuple_(project, name).in_(sorted(pairs)) if pairs else false()
 
 
-def _classic(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection[str] | None,
-             project_id: str | None, dialect: str) -> Select:
+def _classic(org_id: str, pairs: Collection[Pair] | None, dialect: str,
+             release_ids: Collection[int] | None = None) -> Select:
+    """Classic deployments with their release's Build artifacts, one row per artifact (in key order, so
+    :func:`_attempts` can group them); only those of ``release_ids`` when given."""
     d, a = classic_deployments.c, release_artifacts.c
     query = (select(literal(0), d.project_id, d.id, d.environment_name, d.status, d.operation_status,
                     utc_column(d.completed_at, dialect), utc_column(d.last_modified_at, dialect), a.repo_id,
@@ -143,19 +131,15 @@ def _classic(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection[s
              .where(d.org_id == org_id))
     if (where := _in_pairs(d.project_id, d.environment_name, pairs)) is not None:
         query = query.where(where)
-    if repo_ids is not None:  # the repositories' releases, by index, then their deployments, by index
-        o = release_artifacts.alias("o").c
-        releases = select(o.release_id).where(o.org_id == org_id, o.repo_id.in_(sorted(repo_ids)),
-                                              *_build_artifact(o))
-        deployed = and_(d.release_id.in_(releases), exists().where(
-            o.org_id == d.org_id, o.project_id == d.project_id, o.release_id == d.release_id,
-            o.repo_id.in_(sorted(repo_ids)), *_build_artifact(o)))
-        query = query.where(or_(deployed, d.project_id == project_id) if project_id else deployed)
+    if release_ids is not None:
+        query = query.where(d.release_id.in_(sorted(release_ids)))
     return query.order_by(d.project_id, d.id, a.alias)
 
 
-def _records(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection[str] | None,
-             project_id: str | None, dialect: str) -> Select:
+def _records(org_id: str, pairs: Collection[Pair] | None, dialect: str,
+             build_ids: Collection[int] | None = None) -> Select:
+    """Environment records with the commit of the build that ran them; only those of ``build_ids`` when
+    given (found through the (org_id, build_id) index)."""
     r, e, b = environment_deployments.c, environments.c, builds.c
     query = (select(literal(1), r.project_id, r.id, e.name, r.result, literal(None),
                     utc_column(r.finished_at, dialect), literal(None), b.repo_id, b.source_version)
@@ -165,17 +149,13 @@ def _records(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection[s
              .where(r.org_id == org_id))
     if (where := _in_pairs(r.project_id, e.name, pairs)) is not None:
         query = query.where(where)
-    if repo_ids is None:
-        return query
-    # the repositories' builds by the (org_id, repo_id, …) index, then their records by (org_id, build_id)
-    o = builds.alias("o").c
-    deployed = and_(r.build_id.in_(select(o.id).where(o.org_id == org_id, o.repo_id.in_(sorted(repo_ids)))),
-                    b.repo_id.in_(sorted(repo_ids)))
-    return query.where(or_(deployed, r.project_id == project_id) if project_id else deployed)
+    if build_ids is not None:
+        query = query.where(r.build_id.in_(sorted(build_ids)))
+    return query
 
 
-def _pipelines(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection[str] | None,
-               project_id: str | None, dialect: str, definition_ids: Collection[int]) -> Select:
+def _pipelines(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection[str] | None, dialect: str,
+               definition_ids: Collection[int]) -> Select:
     """Builds of the deployment pipelines, found through the (org_id, definition_id) index: most
     organizations have none or few, and a scan of every build would cost more than the rest."""
     b, dfn = builds.c, build_definitions.c
@@ -187,7 +167,7 @@ def _pipelines(org_id: str, pairs: Collection[Pair] | None, repo_ids: Collection
                     dfn.is_deployment_pipeline, b.status == "completed"))
     if (where := _in_pairs(b.project_id, _pipeline_environment(), pairs)) is not None:
         query = query.where(where)
-    return _only_repos(query, b.repo_id, b.project_id, repo_ids, project_id)
+    return query if repo_ids is None else query.where(b.repo_id.in_(sorted(repo_ids)))
 
 
 def deployment_pipelines(conn: Connection, org_id: str) -> set[int]:
@@ -196,30 +176,43 @@ def deployment_pipelines(conn: Connection, org_id: str) -> set[int]:
     return set(conn.execute(select(dfn.id).where(dfn.org_id == org_id, dfn.is_deployment_pipeline)).scalars())
 
 
-def _only_repos(query: Select, repo, project, repo_ids: Collection[str] | None,
-                project_id: str | None) -> Select:
-    if repo_ids is None:
-        return query
-    deployed = repo.in_(sorted(repo_ids))
-    return query.where(or_(deployed, project == project_id) if project_id else deployed)
-
-
 def deployment_attempts(conn: Connection, org_id: str, *, environments: Collection[Pair] | None = None,
-                        repo_ids: Collection[str] | None = None,
-                        project_id: str | None = None) -> list[DeploymentAttempt]:
-    """The candidate attempts of METRICS.md §1 from the three sources (not yet classified).
-
-    ``environments`` and ``repo_ids`` restrict as the module says; with ``repo_ids``, ``project_id`` adds
-    back that project's own attempts (those that deployed no known repository included).
-    """
+                        repo_ids: Collection[str] | None = None) -> list[DeploymentAttempt]:
+    """The candidate attempts of METRICS.md §1 from the three sources (not yet classified), restricted as
+    the module says. With ``repo_ids`` the repositories' releases and builds are found first, by index, and
+    only their deployments read, in bounded IN lists: both planners then seek instead of scanning."""
     dialect = conn.dialect.name
-    queries = [make(org_id, environments, repo_ids, project_id, dialect) for make in (_classic, _records)]
+    if repo_ids is None:
+        queries = [_classic(org_id, environments, dialect), _records(org_id, environments, dialect)]
+    else:
+        releases, runs = _repository_releases_and_builds(conn, org_id, repo_ids)
+        queries = [_classic(org_id, environments, dialect, chunk) for chunk in _chunks(releases)]
+        queries += [_records(org_id, environments, dialect, chunk) for chunk in _chunks(runs)]
     if definitions := deployment_pipelines(conn, org_id):
-        queries.append(_pipelines(org_id, environments, repo_ids, project_id, dialect, definitions))
+        queries.append(_pipelines(org_id, environments, repo_ids, dialect, definitions))
     found: list[DeploymentAttempt] = []
+    utc = utc_reader(dialect)
     for query in queries:
-        found.extend(_attempts(conn.execute(query).all(), utc_reader(dialect)))
+        found.extend(a for a in _attempts(conn.execute(query).all(), utc)
+                     if repo_ids is None or not repo_ids.isdisjoint(a.commits_by_repo))
     return found
+
+
+def _repository_releases_and_builds(conn: Connection, org_id: str,
+                                    repo_ids: Collection[str]) -> tuple[list[int], list[int]]:
+    """Ids of the releases with a Build artifact of these repositories, and of the builds of them."""
+    a, b = release_artifacts.c, builds.c
+    releases = conn.execute(select(a.release_id).where(a.org_id == org_id, a.repo_id.in_(sorted(repo_ids)),
+                                                       *_build_artifact(a)).distinct()).scalars().all()
+    r = environment_deployments.c
+    ran = exists().where(r.org_id == b.org_id, r.build_id == b.id)  # most builds deploy nothing
+    query = select(b.id).where(b.org_id == org_id, b.repo_id.in_(sorted(repo_ids)), ran)
+    runs = conn.execute(query).scalars()
+    return list(releases), list(runs)
+
+
+def _chunks(ids: list, size: int = KEY_CHUNK) -> list[list]:
+    return [ids[at:at + size] for at in range(0, len(ids), size)]
 
 
 def _attempts(rows: Iterable, utc: Callable[[object], datetime | None]) -> list[DeploymentAttempt]:
@@ -239,13 +232,22 @@ def _attempts(rows: Iterable, utc: Callable[[object], datetime | None]) -> list[
     return found
 
 
-def ancestry_pairs(conn: Connection, org_id: str) -> list[tuple[str, str, str]]:
+def ancestry_pairs(conn: Connection, org_id: str,
+                   keys: Collection[tuple[str, str, int]] | None = None) -> list[tuple[str, str, str]]:
     """(repository, ancestor, descendant) facts from the collector's comparisons: a deployed commit that
-    is a strict ancestor of the previous deployment's (a rollback)."""
+    is a strict ancestor of the previous deployment's (a rollback). Only those of the deployments ``keys``
+    ((kind, project id, id)) when given, looked up by primary key a bounded IN list at a time."""
     c = deployment_comparisons.c
     query = select(c.repo_id, c.deployed_sha, c.base_sha).where(
         c.org_id == org_id, c.is_ancestor_of_base, c.base_sha.is_not(None), c.base_sha != c.deployed_sha)
-    return [(repo, deployed.lower(), base.lower()) for repo, deployed, base in conn.execute(query)]
+    if keys is None:
+        queries = [query]
+    else:
+        ordered = sorted((project, kind, dep_id) for kind, project, dep_id in keys)
+        queries = [query.where(tuple_(c.project_id, c.deployment_kind, c.deployment_id).in_(chunk))
+                   for chunk in _chunks(ordered)]
+    return [(repo, deployed.lower(), base.lower()) for query in queries for repo, deployed, base in
+            conn.execute(query)]
 
 
 def shipped_merge_commits(conn: Connection, org_id: str, pr_filter: Iterable = ()) -> list[tuple]:
