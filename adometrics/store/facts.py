@@ -263,7 +263,8 @@ def shipped_merge_commits(conn: Connection, org_id: str, pr_filter: Iterable = (
     query = (select(dc.deployment_kind, dc.project_id, dc.deployment_id, dc.repo_id, dc.sha, p.project_id,
                     p.id)
              .join_from(pull_requests, deployment_commits, _by_merge_commit(conn.dialect.name))
-             .where(p.org_id == org_id, p.status == "completed", *pr_filter))
+             .where(p.org_id == org_id, p.status == "completed", *pr_filter)
+             .order_by(p.project_id, p.id))  # PRs in key order: the table is read front to back
     return conn.execute(query).all()
 
 
