@@ -83,9 +83,9 @@ def load_pull_requests(conn: Connection, target: Target, window: Window,
     """The PRs of the scope a report over ``window`` looks at (see the module's docstring)."""
     org_id = target.org_id
     scoped = pr_filter(target)
-    in_window = pr_facts.created_or_closed_in(window.start, window.end)
-    prs = pr_facts.pull_request_facts(conn, org_id, *scoped, in_window)
+    prs = pr_facts.pull_request_facts(conn, org_id, *scoped,
+                                      pr_facts.created_or_closed_in(window.start, window.end))
     have = {(pr.project_id, pr.id) for pr in prs}
-    in_window = {a.key for a in facts.attempts if (at := finished_at(a)) is not None and at in window}
-    wanted = {(row[5], row[6]) for row in facts.shipped_rows if row[:3] in in_window}
+    deployed = {a.key for a in facts.attempts if (at := finished_at(a)) is not None and at in window}
+    wanted = {(row[5], row[6]) for row in facts.shipped_rows if row[:3] in deployed}
     return prs + pr_facts.pull_request_facts_by_key(conn, org_id, wanted - have)
