@@ -181,23 +181,34 @@ def worker(concurrency: int, cap: int, projects: tuple[str, ...]) -> None:
 
 
 def timeline(calls: list[tuple[float, float, str]], start: float, end: float) -> dict:
-    """Seconds of the run by number of calls in flight, and the single-call seconds by category."""
+    """Seconds of the run by number of calls in flight; the single-call seconds by category, and the
+    seconds with none in flight by the category of the call that ended last (what was being written)."""
     events = sorted([(t0, 1, i) for i, (t0, _, _) in enumerate(calls)] +
                     [(t1, -1, i) for i, (_, t1, _) in enumerate(calls)])
     in_flight: set[int] = set()
     by_count: Counter[int] = Counter()
     single: Counter[str] = Counter()
-    last = start
+    idle_after: Counter[str] = Counter()
+    last, ended = start, "start"
     for t, step, i in events:
         by_count[len(in_flight)] += t - last
         if len(in_flight) == 1:
             single[calls[next(iter(in_flight))][2]] += t - last
+        elif not in_flight:
+            idle_after[ended] += t - last
         last = t
-        (in_flight.add if step > 0 else in_flight.discard)(i)
+        if step > 0:
+            in_flight.add(i)
+        else:
+            in_flight.discard(i)
+            ended = calls[i][2]
     by_count[0] += end - last
-    per_category = Counter(c for _, _, c in calls)
+    idle_after["end"] += end - last
+    tail = sorted(calls, key=lambda c: c[1])[-1000:]
     return {"by_in_flight": {str(k): v for k, v in sorted(by_count.items())}, "single": dict(single),
-            "calls": dict(per_category), "call_seconds": sum(t1 - t0 for t0, t1, _ in calls)}
+            "idle_after": dict(idle_after), "calls": dict(Counter(c for _, _, c in calls)),
+            "call_seconds": sum(t1 - t0 for t0, t1, _ in calls),
+            "last_1000_ms": 1000 * sum(t1 - t0 for t0, t1, _ in tail) / max(1, len(tail))}
 
 
 # -- the parts ----------------------------------------------------------------------------------------------
@@ -243,6 +254,10 @@ def timed_run(scenario: str, projects: tuple[str, ...], latency_ms: float, concu
     return run
 
 
+def largest(seconds: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.1f}s" for k, v in sorted(seconds.items(), key=lambda kv: -kv[1]) if v >= 0.05)
+
+
 def print_wall(rows: list[dict], baseline: dict | None) -> None:
     print(f"{'run':24}{'calls':>7}{'wall s':>9}{'÷ c=1':>8}{'bound s':>9}{'ratio':>7}{'capped':>8}"
           f"{'server cpu':>12}{'sync cpu':>10}")
@@ -255,14 +270,15 @@ def print_wall(rows: list[dict], baseline: dict | None) -> None:
     for r in rows:
         p, c = r["profile"], min(r["concurrency"], r["cap"])
         shares = ", ".join(f"{k}: {v:.1f}s" for k, v in p["by_in_flight"].items())
-        single = ", ".join(f"{k} {v:.1f}s" for k, v in sorted(p["single"].items(), key=lambda kv: -kv[1])
-                           if v >= 0.05)
         mean = 1000 * p["call_seconds"] / r["calls"]
         gap = r["wall"] - p["call_seconds"] / c
-        print(f"  c={r['concurrency']}/cap {r['cap']}: mean call {mean:.1f} ms (in the simulator "
-              f"{r['server_ms']:.1f} ms); seconds by calls in flight: "
-              f"{shares}\n    one call in flight: {single}\n    wall − call-seconds ÷ {c} = {gap:.1f}s "
-              f"(0 in flight {p['by_in_flight'].get('0', 0):.1f}s)")
+        print(f"  c={r['concurrency']}/cap {r['cap']}: mean call {mean:.1f} ms (last 1,000: "
+              f"{p['last_1000_ms']:.1f} ms, of which in the simulator {r['server_ms']:.1f} ms); "
+              f"wall ÷ (call-seconds ÷ {c}) = "
+              f"{r['wall'] / (p['call_seconds'] / c):.2f}, wall − call-seconds ÷ {c} = {gap:.1f}s\n"
+              f"    seconds by calls in flight: {shares}\n"
+              f"    one call in flight: {largest(p['single'])}\n"
+              f"    none in flight, after: {largest(p['idle_after'])}")
 
 
 def part_wall(results: dict, latency_ms: float) -> None:

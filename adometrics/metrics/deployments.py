@@ -29,7 +29,8 @@ from ..domain import (
 from ..errors import ConfigurationError
 
 DEFAULT_PRODUCTION_PATTERN = r"^(prod|production|prd|live)\b"
-_SUCCESS = frozenset({"succeeded", "succeededwithissues", "partiallysucceeded"})
+# METRICS.md §1: the statuses (case-folded) that make an attempt a success, whatever its kind.
+SUCCESS_STATUSES = frozenset({"succeeded", "succeededwithissues", "partiallysucceeded"})
 
 # (repository id, ancestor sha, descendant sha) -> is the first a strict ancestor of the second?
 IsAncestor = Callable[[str, str, str], bool]
@@ -45,7 +46,7 @@ def outcome_of(attempt: DeploymentAttempt) -> Outcome | None:
     """The outcome of §1, or None when the record is not an attempt (canceled, skipped, in progress, ...).
     ADO's status words are compared case-folded, since their casing differs between APIs."""
     status = (attempt.status or "").casefold()
-    if status in _SUCCESS:
+    if status in SUCCESS_STATUSES:
         return Outcome.SUCCESS
     if status == "failed":
         return Outcome.FAILURE

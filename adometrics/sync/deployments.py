@@ -19,6 +19,7 @@ from sqlalchemy import and_, delete, func, literal, or_, select
 
 from ..domain import DeploymentCommit, DeploymentComparison, DeploymentKind
 from ..errors import SkippableError
+from ..metrics.deployments import SUCCESS_STATUSES
 from ..store.schema import (
     build_definitions,
     builds,
@@ -33,9 +34,7 @@ from .collect import records_of
 from .run import Run
 
 STREAM = "deployment_comparisons"
-SUCCESS_CLASSIC = ("succeeded", "partiallysucceeded")
-SUCCESS_RECORD = ("succeeded", "succeededwithissues")
-SUCCESS_BUILD = ("succeeded", "partiallysucceeded")
+SUCCESS = tuple(sorted(SUCCESS_STATUSES))  # the metrics' own rule, so both see the same deployments
 DEFAULT_ENVIRONMENT = "production"
 
 
@@ -63,7 +62,7 @@ def _classic(org_id: str):
                    finished, a.source_version)
             .join(release_artifacts, and_(a.org_id == d.org_id, a.project_id == d.project_id,
                                           a.release_id == d.release_id))
-            .where(d.org_id == org_id, func.lower(d.status).in_(SUCCESS_CLASSIC),
+            .where(d.org_id == org_id, func.lower(d.status).in_(SUCCESS),
                    func.lower(a.type) == "build", a.repo_id.is_not(None), a.source_version.is_not(None)))
 
 
@@ -74,7 +73,7 @@ def _records(org_id: str):
             .join(builds, and_(b.org_id == r.org_id, b.project_id == r.project_id, b.id == r.build_id))
             .join(environments, and_(e.org_id == r.org_id, e.project_id == r.project_id,
                                      e.id == r.environment_id))
-            .where(r.org_id == org_id, func.lower(r.result).in_(SUCCESS_RECORD), b.repo_id.is_not(None),
+            .where(r.org_id == org_id, func.lower(r.result).in_(SUCCESS), b.repo_id.is_not(None),
                    b.source_version.is_not(None)))
 
 
@@ -85,7 +84,7 @@ def _pipelines(org_id: str):
                    b.finished_at, b.source_version)
             .join(build_definitions, and_(d.org_id == b.org_id, d.project_id == b.project_id,
                                           d.id == b.definition_id))
-            .where(b.org_id == org_id, d.is_deployment_pipeline, func.lower(b.result).in_(SUCCESS_BUILD),
+            .where(b.org_id == org_id, d.is_deployment_pipeline, func.lower(b.result).in_(SUCCESS),
                    b.repo_id.is_not(None), b.source_version.is_not(None)))
 
 
@@ -100,7 +99,8 @@ def shipped(run: Run) -> list[Shipped]:
 
 
 def _series_key(s: Shipped) -> tuple[str, str]:
-    return (s.repo_id, s.environment.casefold())
+    """Per repository and environment (by exact name, as the metrics group them)."""
+    return (s.repo_id, s.environment)
 
 
 def _order(s: Shipped) -> tuple:
