@@ -12,7 +12,6 @@ from rich.console import Console
 from ..domain import Window
 from ..errors import FatalError
 from ..reports import compute
-from ..store.maintenance import refresh_statistics
 from ..sync import SyncOptions, default_collectors, save, sync_connection, verify
 from .common import app_of
 from .context import AppContext
@@ -85,8 +84,6 @@ def _connect_and_sync(app: AppContext, url: str, pat: str, console: Console) -> 
     console.print(report.summary())
     if not report.completed:
         raise FatalError(f"the demo's sync did not complete: {report.error}")
-    with app.engine.begin() as conn:
-        refresh_statistics(conn)
     return verified.org.id
 
 

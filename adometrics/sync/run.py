@@ -136,8 +136,6 @@ class Run:
     def read_ahead(self, pages: Iterable[T]) -> Iterator[T]:
         """The pages of a listing, each next one fetched on the run's threads while the caller writes the
         one it has (pages still come one at a time: each page says where the next starts)."""
-        yield from pages
-        return
         source = iter(pages)
         following = self._pool.submit(next, source, _END)
         while (page := following.result()) is not _END:

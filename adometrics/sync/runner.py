@@ -22,6 +22,7 @@ from ..connectors.azure_devops.errors import AuthenticationError, ForbiddenError
 from ..domain import Connection, Health, Organization, SyncCheckpoint
 from ..errors import AdometricsError, ConfigurationError
 from ..store import Keyring, count_entities, load, upsert
+from ..store.maintenance import refresh_statistics
 from .checkpoints import RUN, Checkpoints, parse_time
 from .health import broken_reason, set_health
 from .plan import run_plan
@@ -70,12 +71,15 @@ def _start(engine: Engine, keyring: Keyring, org_id: str, options: SyncOptions, 
 
 
 def _finish(run: Run) -> None:
-    """The run is complete: forget its marker, remember when it started, and say the connection works."""
+    """The run is complete: forget its marker, remember when it started, say the connection works, and
+    refresh the planner's statistics when rows were written (the metrics' joins depend on them)."""
     checkpoint = SyncCheckpoint(org_id=run.org_id, stream=RUN, scope="", cursor=run.run_id, position=None,
                                 updated_at=run.clock())
     with run.engine.begin() as conn:
         upsert(conn, run.keyring, [checkpoint])
         set_health(conn, run.org_id, Health.HEALTHY, None, last_sync_at=run.clock())
+        if any(run.report.fetched.values()):
+            refresh_statistics(conn)
 
 
 def _set(engine: Engine, org_id: str, health: Health, reason: str | None = None) -> None:
