@@ -3,12 +3,15 @@ database file, its WAL, a dump or the logs in plaintext (ARCHITECTURE §1.2), th
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 
+import pytest
 from sync_support import connect, sync
 
 from adometrics import domain as d
@@ -98,3 +101,27 @@ def test_canaries_stay_out_of_the_command_line_output(tiny, tmp_path):
         if file.is_file():
             assert CANARY.encode() not in file.read_bytes(), file.name
     assert CANARY not in _dump(tmp_path / "adometrics.db")
+
+
+def _pg_dump(url, schema: str) -> bytes:
+    """``pg_dump`` of one schema, with Debian's binaries when they are not on PATH."""
+    binary = shutil.which("pg_dump") or max(glob.glob("/usr/lib/postgresql/*/bin/pg_dump"), default=None)
+    if binary is None:
+        pytest.fail("pg_dump is not installed (PostgreSQL's client binaries come with the server package)")
+    args = [binary, "-h", url.host, "-p", str(url.port), "-U", url.username, "-n", schema, url.database]
+    return subprocess.run(args, capture_output=True, check=True, timeout=60).stdout
+
+
+def test_canaries_stay_encrypted_in_a_pg_dump(db, keyring, tiny):
+    if db.dialect.name != "postgresql":
+        pytest.skip("pg_dump is PostgreSQL's")
+    _seed(tiny.sim.world)
+    org = connect(db, keyring, tiny).org
+    assert sync(db, keyring, org.id).completed
+    _assert_synced(db, keyring, org.id)
+    with db.connect() as conn:
+        schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+    dump = _pg_dump(db.url, schema)
+    assert b"CREATE TABLE" in dump and b"pull_requests" in dump  # a real dump of the synced tables,
+    assert tiny.sim.world.repositories()[0].name.encode() in dump  # with their rows (names are not secret)
+    assert CANARY.encode() not in dump
