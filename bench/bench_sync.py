@@ -15,8 +15,11 @@ a fresh data directory; psutil samples the sync's RSS every 20 ms and both proce
 - ``large-wall``: one ``large`` project with latency at concurrency 4 (a scale check of the ``wall`` ratio;
   concurrency 1 on it would take over 13 minutes).
 
-``small`` (988 PRs over 8 repositories) stands in for "a few repositories" of ``large`` (430 PRs each on
+``small`` (988 PRs over 8 repositories) stands in for "a few repositories" of ``large`` (~440 PRs each on
 average): ``sync --project`` scopes by project, and one ``large`` project at concurrency 1 is too slow.
+The timed runs use this script's ``--worker`` mode in the child: the library call ``adometrics sync`` makes
+(``sync_connection``, same settings), with ``SyncOptions.concurrency`` and the limiter's cap, which the CLI
+does not expose, and every HTTP call timed.
 """
 
 from __future__ import annotations

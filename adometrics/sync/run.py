@@ -8,7 +8,7 @@ most the page that was in flight and never skips one. Streams are small function
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +28,6 @@ from .report import Skip, SyncReport
 log = logging.getLogger("adometrics.sync")
 T = TypeVar("T")
 R = TypeVar("R")
-_END = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,15 +132,6 @@ class Run:
         futures = [self._pool.submit(fn, item) for item in items]
         return lambda: [f.result() for f in futures]
 
-    def read_ahead(self, pages: Iterable[T]) -> Iterator[T]:
-        """The pages of a listing, each next one fetched on the run's threads while the caller writes the
-        one it has (pages still come one at a time: each page says where the next starts)."""
-        source = iter(pages)
-        following = self._pool.submit(next, source, _END)
-        while (page := following.result()) is not _END:
-            following = self._pool.submit(next, source, _END)
-            yield page
-
     # -- the common page loop -------------------------------------------------------------------------
 
     def pages(self, stream: str, scope: str, source: Any, *,
@@ -155,7 +145,7 @@ class Run:
         """
         kept: list = []
         finished = False
-        for batch in self.read_ahead(batches(source)):
+        for batch in batches(source):
             records = list(batch.records)
             self.note_skipped(batch)
             self.fetched(records)

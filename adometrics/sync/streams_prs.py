@@ -63,7 +63,7 @@ def listing(run: Run, repo: Repository, stream: str, **criteria) -> None:
     source = run.collectors.collect_pull_requests(run.client, run.org_id, repo.project_id, repo.id,
                                                   run.resume(stream, repo.id), **criteria)
     finished = False
-    for batch in run.read_ahead(batches(source)):
+    for batch in batches(source):
         run.note_skipped(batch)
         run.fetched(batch.records)
         if cursor is not None:
