@@ -15,27 +15,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from sqlalchemy import and_, delete, func, literal, or_, select
+from sqlalchemy import and_, delete, or_, select
 
 from ..domain import DeploymentCommit, DeploymentComparison, DeploymentKind
 from ..errors import SkippableError
-from ..metrics.deployments import SUCCESS_STATUSES
+from ..metrics.deployments import Outcome, environment_of, finished_at, outcome_of
+from ..store.facts import deployment_attempts
 from ..store.schema import (
-    build_definitions,
-    builds,
-    classic_deployments,
     deployment_commits,
     deployment_comparisons,
-    environment_deployments,
-    environments,
-    release_artifacts,
 )
 from .collect import records_of
 from .run import Run
 
 STREAM = "deployment_comparisons"
-SUCCESS = tuple(sorted(SUCCESS_STATUSES))  # the metrics' own rule, so both see the same deployments
-DEFAULT_ENVIRONMENT = "production"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,47 +48,14 @@ class Shipped:
         return (self.kind.value, self.id, self.repo_id)
 
 
-def _classic(org_id: str):
-    d, a = classic_deployments.c, release_artifacts.c
-    finished = func.coalesce(d.completed_at, d.last_modified_at)
-    return (select(literal(DeploymentKind.CLASSIC.value), d.id, d.project_id, a.repo_id, d.environment_name,
-                   finished, a.source_version)
-            .join(release_artifacts, and_(a.org_id == d.org_id, a.project_id == d.project_id,
-                                          a.release_id == d.release_id))
-            .where(d.org_id == org_id, func.lower(d.status).in_(SUCCESS),
-                   func.lower(a.type) == "build", a.repo_id.is_not(None), a.source_version.is_not(None)))
-
-
-def _records(org_id: str):
-    r, b, e = environment_deployments.c, builds.c, environments.c
-    return (select(literal(DeploymentKind.ENVIRONMENT.value), r.id, r.project_id, b.repo_id, e.name,
-                   r.finished_at, b.source_version)
-            .join(builds, and_(b.org_id == r.org_id, b.project_id == r.project_id, b.id == r.build_id))
-            .join(environments, and_(e.org_id == r.org_id, e.project_id == r.project_id,
-                                     e.id == r.environment_id))
-            .where(r.org_id == org_id, func.lower(r.result).in_(SUCCESS), b.repo_id.is_not(None),
-                   b.source_version.is_not(None)))
-
-
-def _pipelines(org_id: str):
-    b, d = builds.c, build_definitions.c
-    environment = func.coalesce(d.deployment_environment, DEFAULT_ENVIRONMENT)
-    return (select(literal(DeploymentKind.BUILD.value), b.id, b.project_id, b.repo_id, environment,
-                   b.finished_at, b.source_version)
-            .join(build_definitions, and_(d.org_id == b.org_id, d.project_id == b.project_id,
-                                          d.id == b.definition_id))
-            .where(b.org_id == org_id, d.is_deployment_pipeline, func.lower(b.result).in_(SUCCESS),
-                   b.repo_id.is_not(None), b.source_version.is_not(None)))
-
-
 def shipped(run: Run) -> list[Shipped]:
-    """Every successful deployment of the organization, per repository it deployed."""
-    found = []
-    for query in (_classic(run.org_id), _records(run.org_id), _pipelines(run.org_id)):
-        for kind, dep_id, project_id, repo_id, env, finished, sha in run.query(query):
-            found.append(Shipped(DeploymentKind(kind), dep_id, project_id, repo_id, env, finished,
-                                 sha.lower()))
-    return found
+    """Every successful deployment of the organization, per repository it deployed: the stored attempts
+    read and classified exactly as the metrics read them (one rule for both)."""
+    with run.engine.connect() as conn:
+        attempts = deployment_attempts(conn, run.org_id)
+    return [Shipped(a.kind, a.id, a.project_id, repo_id, environment_of(a), finished_at(a), sha)
+            for a in attempts if outcome_of(a) is Outcome.SUCCESS
+            for repo_id, sha in a.commits_by_repo.items()]
 
 
 def _series_key(s: Shipped) -> tuple[str, str]:
