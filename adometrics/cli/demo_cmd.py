@@ -16,7 +16,7 @@ from ..sync import SyncOptions, default_collectors, save, sync_connection, verif
 from .common import app_of
 from .context import AppContext
 from .progress import RichProgress
-from .reporting import print_report
+from .reporting import print_report, refresh_metrics
 
 DEMO_DB = "demo.db"
 DEMO_DAYS = 90
@@ -84,6 +84,7 @@ def _connect_and_sync(app: AppContext, url: str, pat: str, console: Console) -> 
     console.print(report.summary())
     if not report.completed:
         raise FatalError(f"the demo's sync did not complete: {report.error}")
+    refresh_metrics(app.engine, verified.org.id, console)
     return verified.org.id
 
 

@@ -36,7 +36,7 @@ def metrics(ctx: click.Context, organization: str, project: str | None, team: st
             repository: str | None, start: str, end: str, benchmark: str, as_json: bool) -> None:
     """DORA metrics and pull-request flow over [--from, --to), from the synced data."""
     window = window_of(start, end)
-    with read_connection(ctx) as conn:
+    with read_connection(ctx, organization) as conn:
         report = compute(conn, organization=organization, project=project, team=team, repository=repository,
                          window=window, benchmark=benchmark)
     if as_json:

@@ -1,7 +1,9 @@
-"""What the report commands share: dates on the command line, a read-only connection, the rich tables."""
+"""What the report commands share: dates on the command line, a report's connection, bringing the metric
+results up to date, the rich tables."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -9,10 +11,11 @@ from datetime import UTC, date, datetime
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from ..domain import Window
 from ..errors import ConfigurationError
+from ..reports.materialize import refresh
 from ..store import engine_from_settings, upgrade
 from .common import app_of
 
@@ -35,16 +38,29 @@ def window_of(start: str, end: str) -> Window:
 
 
 @contextmanager
-def read_connection(ctx: click.Context) -> Iterator[Connection]:
+def read_connection(ctx: click.Context, organization: str | None = None) -> Iterator[Connection]:
     """A connection for reading: SQLite's ``BEGIN`` is deferred here, so a report neither waits for nor
-    holds up a sync writing the same file. The database is migrated first (a no-op when current)."""
+    holds up a sync writing the same file. The database is migrated first (a no-op when current), and the
+    ``organization``'s metric results are brought up to date in a short transaction of their own."""
     engine = engine_from_settings(app_of(ctx).settings)
     try:
         upgrade(engine)
+        if organization is not None:
+            refresh_metrics(engine, organization)
         with engine.connect() as conn:
             yield conn
     finally:
         engine.dispose()
+
+
+def refresh_metrics(engine: Engine, organization: str, console: Console | None = None) -> None:
+    """Rebuild the organization's metric results if synced data changed since they were built (a sync's
+    end, or the first report after it), saying so on ``console``."""
+    started = time.monotonic()
+    with engine.begin() as conn:
+        rebuilt = refresh(conn, organization)
+    if rebuilt and console is not None:
+        console.print(f"Metrics updated in {time.monotonic() - started:.1f} s.")
 
 
 def hours(value: float | None) -> str:

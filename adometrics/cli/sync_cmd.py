@@ -9,11 +9,13 @@ from collections import Counter
 from typing import Any
 
 import click
+from rich.console import Console
 
 from ..errors import ConfigurationError
 from ..sync import SyncOptions, SyncReport, list_connections, sync_connection
 from .common import app_of
 from .progress import RichProgress
+from .reporting import refresh_metrics
 
 
 @click.command("sync")
@@ -41,6 +43,8 @@ def sync(ctx: click.Context, org_name: str | None, projects: tuple[str, ...], fu
                                            progress=progress))
     for report in reports:
         click.echo(report.summary(), err=True)
+    for row in rows:  # a run that stopped early may have written rows too
+        refresh_metrics(app.engine, row.org_id, Console(stderr=True))
     if as_json:
         click.echo(json.dumps(combined(reports), sort_keys=True))
     if not all(r.completed for r in reports):

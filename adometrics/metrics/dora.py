@@ -8,14 +8,13 @@ so a value on a threshold lands on the side the table says, whatever float round
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 from ..domain import Window
 from ..errors import ConfigurationError
-from .deployments import Deployment
-from .stats import hours, median, p90
+from .stats import median, p90
 
 BENCHMARKS = ("2023", "2021")
 DAY = timedelta(days=1)
@@ -92,32 +91,21 @@ def lead_time_for_changes(lead_hours: Sequence[float], benchmark: str) -> dict:
     }
 
 
-def change_failure_rate(attempts: Iterable[Deployment], benchmark: str) -> dict:
-    """``attempts``: the production attempts in scope finished in the window; a rolled-back deployment is
-    both an attempt and a failure."""
-    total = failures = 0
-    for dep in attempts:
-        total += 1
-        failures += dep.is_failure
-    rate = Fraction(failures, total) if total else None
+def change_failure_rate(attempts: int, failures: int, benchmark: str) -> dict:
+    """Over the production attempts in scope finished in the window, ``failures`` of them failed or were
+    rolled back later (a rolled-back deployment is both an attempt and a failure)."""
+    rate = Fraction(failures, attempts) if attempts else None
     level = None
     if rate is not None:
         level = next((name for name, top in zip(_LEVELS, _CFR[benchmark], strict=False) if rate <= top),
                      "low")
-    return {"attempts": total, "failures": failures, "rate": None if rate is None else float(rate),
+    return {"attempts": attempts, "failures": failures, "rate": None if rate is None else float(rate),
             "level": level}
 
 
-def time_to_restore(failures: Iterable[Deployment], repo_id: str | None = None) -> dict:
-    """``failures``: the production failures in scope finished in the window. A restore after the window
-    counts; at repository scope the restore is looked up in that repository."""
-    restore_hours, unrestored = [], 0
-    for dep in failures:
-        restored = dep.restored_at(repo_id)
-        if restored is None:
-            unrestored += 1
-        else:
-            restore_hours.append(hours(restored - dep.finished_at))
+def time_to_restore(restore_hours: Sequence[float], unrestored: int) -> dict:
+    """Over the production failures in scope finished in the window: the hours to restore of those restored
+    (a restore after the window counts), and how many are not restored."""
     middle = median(restore_hours)
     return {"failures_restored": len(restore_hours), "unrestored": unrestored, "median_hours": middle,
             "level": _below(middle, _RESTORE_HOURS)}

@@ -9,7 +9,7 @@ the rule again here is idempotent and keeps the definition in the one place the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from ..domain import PullRequestFacts, ReviewEvent, ReviewEventKind, Window
@@ -92,7 +92,13 @@ def pull_request_flow(prs: Iterable[PullRequestFacts], history: DeploymentHistor
             for phase, value in phases(pr, history).items():
                 if value is not None:
                     values[phase].append(value)
+    return flow_summary(merged=merged, opened=opened, abandoned=abandoned, values=values)
+
+
+def flow_summary(*, merged: int, opened: int, abandoned: int, values: Mapping[str, Sequence[float]]) -> dict:
+    """The ``pull_requests`` object of METRICS.md §4: ``values`` holds each phase's non-null hours over the
+    PRs merged in the window."""
     result: dict[str, float | int | None] = {"merged": merged, "opened": opened, "abandoned": abandoned}
     for phase in PHASES:
-        result[f"{phase}_median_hours"] = median(values[phase])
+        result[f"{phase}_median_hours"] = median(values.get(phase, ()))
     return result

@@ -8,7 +8,8 @@ at team scope it counts if its commits contain the merge commit of one of the te
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..domain import DeploymentAttempt, PullRequestFacts, Scope, ShippedCommits, TeamMember, Window
@@ -21,7 +22,7 @@ from .dora import (
     time_to_restore,
 )
 from .flow import identity_key, is_merged, pull_request_flow
-from .stats import HOUR
+from .stats import HOUR, hours
 
 
 def team_user_ids(members: Iterable[TeamMember]) -> frozenset[str]:
@@ -72,9 +73,63 @@ def lead_hours(prs: Iterable[PullRequestFacts], history: DeploymentHistory, wind
     found = []
     for pr in prs:
         deployed = first_in_window.get(pr.merge_commit) if pr.merge_commit else None
-        if deployed is not None and pr.status == "completed" and pr.closed_at is not None:
-            found.append((deployed - (pr.earliest_commit_at or pr.created_at)) / HOUR)
+        if deployed is not None and is_merged(pr):
+            found.append(lead_hours_of(pr, deployed))
     return found
+
+
+def lead_hours_of(pr: PullRequestFacts, deployed: datetime) -> float:
+    """A merged PR's lead time for changes, given the finish of its first production deployment."""
+    return (deployed - (pr.earliest_commit_at or pr.created_at)) / HOUR
+
+
+def restore_hours_of(dep: Deployment, repo_id: str | None = None) -> float | None:
+    """Hours from a production failure to its restore (in ``repo_id`` if given); None while unrestored."""
+    restored = dep.restored_at(repo_id)
+    return None if restored is None else hours(restored - dep.finished_at)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeploymentCounts:
+    """The production attempts in scope finished in the window, reduced to what the DORA metrics count."""
+
+    success_finishes: Sequence[datetime]
+    attempts: int
+    failures: int
+    restore_hours: Sequence[float]
+    unrestored: int
+
+    @classmethod
+    def of(cls, deployments: Iterable[Deployment], repo_id: str | None = None) -> DeploymentCounts:
+        finishes, restores, attempts, failures = [], [], 0, 0
+        for dep in deployments:
+            attempts += 1
+            if dep.success:
+                finishes.append(dep.finished_at)
+            if dep.is_failure:
+                failures += 1
+                if (restore := restore_hours_of(dep, repo_id)) is not None:
+                    restores.append(restore)
+        return cls(success_finishes=finishes, attempts=attempts, failures=failures, restore_hours=restores,
+                   unrestored=failures - len(restores))
+
+
+def assemble_report(*, scope: Scope, window: Window, benchmark: str, deployments: DeploymentCounts,
+                    lead_hours: Sequence[float], pull_requests: dict) -> dict:
+    """Exactly the JSON object of METRICS.md §4 from the counted inputs (``pull_requests`` is
+    :func:`.flow.flow_summary`'s object)."""
+    check_benchmark(benchmark)
+    return {
+        "scope": {"organization": scope.organization, "project": scope.project, "team": scope.team,
+                  "repository": scope.repository},
+        "window": {"start": iso_z(window.start), "end": iso_z(window.end)},
+        "benchmark": benchmark,
+        "deployment_frequency": deployment_frequency(deployments.success_finishes, window, benchmark),
+        "lead_time_for_changes": lead_time_for_changes(lead_hours, benchmark),
+        "change_failure_rate": change_failure_rate(deployments.attempts, deployments.failures, benchmark),
+        "time_to_restore": time_to_restore(deployments.restore_hours, deployments.unrestored),
+        "pull_requests": pull_requests,
+    }
 
 
 def build_report(*, scope: Scope, window: Window, history: DeploymentHistory,
@@ -84,18 +139,10 @@ def build_report(*, scope: Scope, window: Window, history: DeploymentHistory,
     prs = scoped_pull_requests(pull_requests, scope)
     production = [dep for dep in history.finished_in(window) if dep.production]
     in_window = scoped_deployments(production, scope, prs)
-    return {
-        "scope": {"organization": scope.organization, "project": scope.project, "team": scope.team,
-                  "repository": scope.repository},
-        "window": {"start": iso_z(window.start), "end": iso_z(window.end)},
-        "benchmark": benchmark,
-        "deployment_frequency": deployment_frequency(
-            [dep.finished_at for dep in in_window if dep.success], window, benchmark),
-        "lead_time_for_changes": lead_time_for_changes(lead_hours(prs, history, window), benchmark),
-        "change_failure_rate": change_failure_rate(in_window, benchmark),
-        "time_to_restore": time_to_restore([dep for dep in in_window if dep.is_failure], scope.repo_id),
-        "pull_requests": pull_request_flow(prs, history, window),
-    }
+    return assemble_report(scope=scope, window=window, benchmark=benchmark,
+                           deployments=DeploymentCounts.of(in_window, scope.repo_id),
+                           lead_hours=lead_hours(prs, history, window),
+                           pull_requests=pull_request_flow(prs, history, window))
 
 
 def compute_report(*, scope: Scope, window: Window, attempts: Iterable[DeploymentAttempt],

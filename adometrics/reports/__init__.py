@@ -6,6 +6,7 @@ Sits above ``store`` and ``metrics`` (it joins them), beside ``sync``: nothing h
 from __future__ import annotations
 
 from .compute import compute
+from .materialize import refresh
 from .scope import Target, resolve
 
-__all__ = ["Target", "compute", "resolve"]
+__all__ = ["Target", "compute", "refresh", "resolve"]

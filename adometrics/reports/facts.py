@@ -1,5 +1,6 @@
-"""Loading the facts one report needs, no more: the store's set-based queries, narrowed by scope and window
-in ways that leave every number unchanged (``tests/reports/test_equivalence.py`` holds us to that).
+"""Loading the deployment facts an analysis needs, no more: the store's set-based queries, narrowed by scope
+in ways that leave every number unchanged (``tests/reports/test_equivalence.py`` holds us to that). The
+metric results are built from them over the whole organization (:mod:`.materialize`); an export narrows.
 
 - Only production attempts are read (no metric looks at another), classified by the metrics' own
   matcher over the few distinct environment names.
@@ -7,8 +8,6 @@ in ways that leave every number unchanged (``tests/reports/test_equivalence.py``
   (closed under "deployed together"): rollbacks and restores are decided per repository and
   environment, so those streams stay complete.
 - Shipped commits are read only where they are PRs' merge commits, of the PRs in scope.
-- PRs are those opened or closed in the window, plus those whose merge commit a deployment in the window
-  shipped (lead time, team deployments) — found from the shipped rows, not by reading every PR.
 """
 
 from __future__ import annotations
@@ -18,9 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from ..domain import DeploymentAttempt, PullRequestFacts, ShippedCommits, Window
+from ..domain import DeploymentAttempt, ShippedCommits
 from ..metrics import DeploymentHistory, ProductionMatcher, analyse, ancestry_from_pairs
-from ..metrics.deployments import finished_at
 from ..store import facts as store_facts
 from ..store import pr_facts
 from ..store.settings import production_patterns
@@ -76,16 +74,3 @@ def load_deployment_facts(conn: Connection, target: Target, *, production_only: 
     return Facts(attempts=attempts, shipped=store_facts.group_shipped(rows),
                  ancestry=store_facts.ancestry_pairs(conn, org_id, keys if repo_ids is not None else None),
                  patterns=patterns, shipped_rows=rows)
-
-
-def load_pull_requests(conn: Connection, target: Target, window: Window,
-                       facts: Facts) -> list[PullRequestFacts]:
-    """The PRs of the scope a report over ``window`` looks at (see the module's docstring)."""
-    org_id = target.org_id
-    scoped = pr_filter(target)
-    prs = pr_facts.pull_request_facts(conn, org_id, *scoped,
-                                      pr_facts.created_or_closed_in(window.start, window.end))
-    have = {(pr.project_id, pr.id) for pr in prs}
-    deployed = {a.key for a in facts.attempts if (at := finished_at(a)) is not None and at in window}
-    wanted = {(row[5], row[6]) for row in facts.shipped_rows if row[:3] in deployed}
-    return prs + pr_facts.pull_request_facts_by_key(conn, org_id, wanted - have)

@@ -10,7 +10,7 @@ into Python would cost more than the rest of a report. ``tests/reports`` checks 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterator
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, tuple_
@@ -19,7 +19,6 @@ from ..domain import PullRequestFacts, ReviewEventKind
 from .facts import utc_column, utc_reader
 from .schema import pr_commits, pr_review_events, pull_requests
 
-KEY_CHUNK = 500  # PR keys per IN list: far below every database's parameter limit
 
 
 def identity_key(column) -> ColumnElement:
@@ -65,15 +64,17 @@ def _first_review(dialect: str):
             .scalar_subquery())
 
 
-def pull_request_facts(conn: Connection, org_id: str, *where: ColumnElement) -> list[PullRequestFacts]:
-    """The PRs of the organization matching ``where`` (expressions on ``pull_requests``)."""
+def pull_request_facts(conn: Connection, org_id: str, *where: ColumnElement,
+                       limit: int | None = None) -> list[PullRequestFacts]:
+    """The PRs of the organization matching ``where`` (expressions on ``pull_requests``), in key order; the
+    first ``limit`` of them when given."""
     p, dialect = pull_requests.c, conn.dialect.name
     query = select(p.project_id, p.repo_id, p.id, p.creator_id, utc_column(p.created_at, dialect),
                    utc_column(p.closed_at, dialect), p.status, p.last_merge_commit, _earliest_commit(dialect),
                    _first_review(dialect)).where(p.org_id == org_id, *where)
     # In key order the per-PR aggregates read the covering indexes front to back (twice as fast on a large
     # organization as in the order of whichever index the planner would pick for the WHERE clause).
-    query = query.order_by(p.project_id, p.id)
+    query = query.order_by(p.project_id, p.id).limit(limit)
     utc = utc_reader(dialect)
     return [PullRequestFacts(project_id=project_id, repo_id=repo_id, id=pr_id, creator_id=creator,
                              created_at=utc(created), closed_at=utc(closed), status=status,
@@ -83,12 +84,11 @@ def pull_request_facts(conn: Connection, org_id: str, *where: ColumnElement) -> 
             in conn.execute(query).all()]
 
 
-def pull_request_facts_by_key(conn: Connection, org_id: str,
-                              keys: Iterable[tuple[str, int]]) -> list[PullRequestFacts]:
-    """The PRs with these (project id, PR id) keys, a bounded IN list at a time."""
-    ordered = sorted(set(keys))
+def pull_request_pages(conn: Connection, org_id: str, size: int) -> Iterator[list[PullRequestFacts]]:
+    """Every PR of the organization, ``size`` at a time in key order (memory bounded by the page)."""
     p = pull_requests.c
-    found: list[PullRequestFacts] = []
-    for at in range(0, len(ordered), KEY_CHUNK):
-        found += pull_request_facts(conn, org_id, tuple_(p.project_id, p.id).in_(ordered[at:at + KEY_CHUNK]))
-    return found
+    after: list[ColumnElement] = []
+    while page := pull_request_facts(conn, org_id, *after, limit=size):
+        yield page
+        last = page[-1]
+        after = [tuple_(p.project_id, p.id) > tuple_(last.project_id, last.id)]

@@ -6,8 +6,8 @@ skip unchanged rows. There is deliberately no column for file content, diffs, lo
 messages or raw API payloads. Foreign keys point only at ``organizations``: ADO references may name objects
 we have not collected (yet) or cannot see, and a missing one must not make a page fail.
 
-The tables are defined in :mod:`.tables_core` and :mod:`.tables_pipelines`; import them from here, so that
-:data:`metadata` is always complete.
+The tables are defined in :mod:`.tables_core`, :mod:`.tables_pipelines` and :mod:`.tables_metrics` (derived
+results of the metrics); import them from here, so that :data:`metadata` is always complete.
 """
 
 from __future__ import annotations
@@ -29,6 +29,13 @@ from .tables_core import (
     team_members,
     teams,
     users,
+)
+from .tables_metrics import (
+    metric_deployment_prs,
+    metric_deployment_repositories,
+    metric_deployments,
+    metric_pull_requests,
+    metric_state,
 )
 from .tables_pipelines import (
     build_definitions,
@@ -60,6 +67,11 @@ __all__ = [
     "environment_deployments",
     "environments",
     "metadata",
+    "metric_deployment_prs",
+    "metric_deployment_repositories",
+    "metric_deployments",
+    "metric_pull_requests",
+    "metric_state",
     "organizations",
     "pr_commits",
     "pr_iterations",

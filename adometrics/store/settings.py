@@ -11,6 +11,7 @@ from sqlalchemy import Connection, delete, select
 
 from ..clock import Clock, utcnow
 from .dialect import insert
+from .metric_facts import mark_changed
 from .schema import project_settings
 
 
@@ -26,6 +27,7 @@ def set_production_pattern(conn: Connection, org_id: str, project_id: str, patte
                            clock: Clock = utcnow) -> None:
     """Store a project's pattern, or go back to the default with ``None``."""
     c = project_settings.c
+    mark_changed(conn, [org_id])  # what counts as production changes every result
     if pattern is None:
         conn.execute(delete(project_settings).where(c.org_id == org_id, c.project_id == project_id))
         return

@@ -21,9 +21,11 @@ from .crypto import NONCE_SIZE, OrgCipher, aad_prefix, row_key
 from .dialect import insert
 from .keyring import Keyring
 from .mapping import SPECS, Spec, spec_for
-from .schema import build_definitions
+from .metric_facts import mark_changed
+from .schema import build_definitions, connections, sync_checkpoints
 
 BATCH_SIZE = 2_000
+BOOKKEEPING = frozenset({sync_checkpoints.name, connections.name})  # no metric reads these
 
 
 def _sqlite_time(value: datetime) -> str:
@@ -110,9 +112,10 @@ class _Statement:
         self.sql = sql
         self.getter = itemgetter(*order) if order else None
 
-    def execute(self, conn: Connection, rows: list[dict]) -> None:
+    def execute(self, conn: Connection, rows: list[dict]) -> int:
+        """Rows inserted or changed (unchanged ones are skipped by the statement's digest condition)."""
         params = [self.getter(r) for r in rows] if self.getter else rows
-        conn.exec_driver_sql(self.sql, params)
+        return conn.exec_driver_sql(self.sql, params).rowcount
 
 
 @lru_cache(maxsize=512)
@@ -144,8 +147,9 @@ def _identity(spec: Spec, record, context: dict | None) -> tuple:
 
 
 def _write(conn: Connection, keyring: Keyring, spec: Spec, items: list[tuple[object, dict | None]],
-           batch_size: int) -> None:
-    """Write (record, context) pairs of one spec: last one wins per natural key, one executemany per batch."""
+           batch_size: int) -> set[str]:
+    """Write (record, context) pairs of one spec: last one wins per natural key, one executemany per batch.
+    Returns the organizations whose rows changed."""
     latest: dict[tuple, tuple[object, dict | None]] = {}
     for record, context in items:
         latest[_identity(spec, record, context)] = (record, context)
@@ -153,12 +157,15 @@ def _write(conn: Connection, keyring: Keyring, spec: Spec, items: list[tuple[obj
     for identity, pair in latest.items():
         by_org.setdefault(identity[0], []).append(pair)
     statement: _Statement | None = None
+    changed: set[str] = set()
     for org_id, pairs in by_org.items():
         encoder = _Encoder(spec, keyring.cipher(conn, org_id), conn.dialect.name)
         for batch in _batches((encoder.row(r, c) for r, c in pairs), batch_size):
             if statement is None:
                 statement = _compiled(conn.dialect, spec, tuple(batch[0]))
-            statement.execute(conn, batch)
+            if statement.execute(conn, batch) != 0:  # -1 (unknown) counts as a change
+                changed.add(org_id)
+    return changed
 
 
 def upsert(conn: Connection, keyring: Keyring, records: Iterable, *,
@@ -167,24 +174,32 @@ def upsert(conn: Connection, keyring: Keyring, records: Iterable, *,
 
     Re-running with the same records changes nothing. Nested records (release environments and artifacts)
     are written with their parent; ones that disappeared from a parent are kept (no failure deletes data).
+    A change of anything but the sync's own bookkeeping makes the organization's metric results stale.
     """
     groups: dict[Spec, list[tuple[object, None]]] = {}
     for record in records:
         groups.setdefault(spec_for(type(record)), []).append((record, None))
     counts: dict[str, int] = {}
+    changed: set[str] = set()
     for spec in SPECS:
         items = groups.get(spec)
         if not items:
             continue
-        _write(conn, keyring, spec, items, batch_size)
+        changed |= _tracked(spec, _write(conn, keyring, spec, items, batch_size))
         counts[spec.entity] = len(items)
         for field_name, child in spec.children:
             nested = [(item, {col: getattr(parent, f) for col, f in child.context})
                       for parent, _ in items for item in getattr(parent, field_name)]
             if nested:
-                _write(conn, keyring, child, nested, batch_size)
+                changed |= _tracked(child, _write(conn, keyring, child, nested, batch_size))
                 counts[child.entity] = counts.get(child.entity, 0) + len(nested)
+    if changed:
+        mark_changed(conn, changed)
     return counts
+
+
+def _tracked(spec: Spec, org_ids: set[str]) -> set[str]:
+    return set() if spec.table.name in BOOKKEEPING else org_ids
 
 
 def set_deployment_pipeline(conn: Connection, org_id: str, project_id: str, definition_id: int, *,
@@ -195,4 +210,6 @@ def set_deployment_pipeline(conn: Connection, org_id: str, project_id: str, defi
         update(build_definitions)
         .where(c.org_id == org_id, c.project_id == project_id, c.id == definition_id)
         .values(is_deployment_pipeline=enabled, deployment_environment=environment if enabled else None))
+    if result.rowcount > 0:
+        mark_changed(conn, [org_id])
     return result.rowcount > 0

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
-from types import SimpleNamespace
 
 import pytest
-from metrics_factories import T0, dep, h, pr, report, ship, window
+from metrics_factories import dep, pr, report, ship, window
 
 from adometrics.domain import Window
 from adometrics.errors import ConfigurationError
@@ -170,9 +169,8 @@ def test_no_attempts_means_null_rate():
     (6, 20, "low", "medium"), (61, 200, "low", "low"), (20, 20, "low", "low"),
 ])
 def test_change_failure_rate_levels(failures, attempts, level_2023, level_2021):
-    items = [SimpleNamespace(is_failure=i < failures) for i in range(attempts)]
     for benchmark, expected in (("2023", level_2023), ("2021", level_2021)):
-        result = change_failure_rate(items, benchmark)
+        result = change_failure_rate(attempts, failures, benchmark)
         assert (result["rate"], result["level"]) == (failures / attempts, expected)
 
 
@@ -207,8 +205,7 @@ def test_time_to_restore_with_no_failures_is_null():
     (0.5, "elite"), (1.0, "high"), (23.99, "high"), (24.0, "medium"), (167.99, "medium"), (168.0, "low"),
 ])
 def test_time_to_restore_levels_are_the_same_for_both_benchmarks(restore_hours, level):
-    failure = SimpleNamespace(finished_at=T0, restored_at=lambda repo=None: h(restore_hours))
-    assert time_to_restore([failure])["level"] == level
+    assert time_to_restore([restore_hours], 0)["level"] == level
     attempts = [dep(1, 0, status="failed"), dep(2, restore_hours)]
     for benchmark in ("2023", "2021"):
         assert report(attempts, benchmark=benchmark)["time_to_restore"]["level"] == level

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import LargeBinary
 
 from adometrics.domain import checkpoints, git, organization, pipelines, pulls, sensitive_fields
+from adometrics.store import metric_facts
 from adometrics.store.mapping import CHILD_SPECS, SPECS
 from adometrics.store.schema import metadata
 
@@ -26,8 +27,9 @@ def _record_types() -> set[type]:
 
 def test_every_domain_record_has_a_table():
     assert {s.record for s in ALL_SPECS} == _record_types()
-    # data_keys and project_settings hold keys and user settings, not collected records
-    assert {s.table.name for s in ALL_SPECS} == set(metadata.tables) - {"data_keys", "project_settings"}
+    # data_keys and project_settings hold keys and user settings, the metric tables derived results
+    others = {"data_keys", "project_settings", "metric_state", *(t.name for t in metric_facts.DERIVED)}
+    assert {s.table.name for s in ALL_SPECS} == set(metadata.tables) - others
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=lambda s: s.entity)
