@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from .. import __version__
 from ..errors import AdometricsError
-from .config_cmd import config
-from .connect import connect
-from .connections import connections
-from .demo_cmd import demo
-from .export_cmd import export_command
-from .fake_ado_cmd import fake_ado
-from .keys_cmd import keys
-from .metrics_cmd import metrics
-from .sync_cmd import sync
+
+# Each command's module is imported only when that command runs (or help lists them): start-up is part
+# of every command's wall time, and most of it would be other commands' libraries (HTTP, migrations, ...).
+COMMANDS = {
+    "fake-ado": "fake_ado_cmd:fake_ado",
+    "connect": "connect:connect",
+    "connections": "connections:connections",
+    "sync": "sync_cmd:sync",
+    "keys": "keys_cmd:keys",
+    "metrics": "metrics_cmd:metrics",
+    "export": "export_cmd:export_command",
+    "config": "config_cmd:config",
+    "demo": "demo_cmd:demo",
+}
 
 
 class _Group(click.Group):
-    """Turns our errors into one line on standard error and a non-zero exit status."""
+    """Loads commands lazily; turns our errors into one line on standard error and a non-zero exit status."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -39,17 +54,6 @@ class _Group(click.Group):
 def cli(ctx: click.Context, debug: bool) -> None:
     """Engineering metrics (DORA, pull-request flow) for Azure DevOps, from metadata only."""
     ctx.ensure_object(dict)["debug"] = debug
-
-
-cli.add_command(fake_ado)
-cli.add_command(connect)
-cli.add_command(connections)
-cli.add_command(sync)
-cli.add_command(keys)
-cli.add_command(metrics)
-cli.add_command(export_command)
-cli.add_command(config)
-cli.add_command(demo)
 
 
 def main() -> None:

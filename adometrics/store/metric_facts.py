@@ -12,9 +12,10 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, func, select, tuple_, update
 
 from ..clock import utcnow
+from .columns import UtcDateTime, time_binder
 from .dialect import insert
 from .facts import utc_column, utc_reader
 from .schema import (
@@ -52,9 +53,23 @@ def begin_rebuild(conn: Connection, org_id: str) -> None:
         conn.execute(delete(table).where(table.c.org_id == org_id))
 
 
-def write_rows(conn: Connection, table, rows: list[dict]) -> None:
-    for at in range(0, len(rows), WRITE_BATCH):
-        conn.execute(table.insert(), rows[at:at + WRITE_BATCH])
+def write_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """Insert rows (all with the same keys) through the driver's executemany: a rebuild writes one row per
+    PR and per deployment, and SQLAlchemy's per-value processing would cost more than the database."""
+    if not rows:
+        return
+    names = list(rows[0])
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=names)
+    bind_time = time_binder(conn.dialect.name)
+    times = [name for name in names if isinstance(table.c[name].type, UtcDateTime)]
+    order = compiled.positiontup if compiled.positional else None
+    for row in rows:
+        for name in times:
+            if (value := row[name]) is not None:
+                row[name] = bind_time(value)
+    params = [tuple(row[name] for name in order) for row in rows] if order else rows
+    for at in range(0, len(params), WRITE_BATCH):
+        conn.exec_driver_sql(str(compiled), params[at:at + WRITE_BATCH])
 
 
 def finish_rebuild(conn: Connection, org_id: str) -> None:

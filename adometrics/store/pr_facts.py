@@ -20,7 +20,6 @@ from .facts import utc_column, utc_reader
 from .schema import pr_commits, pr_review_events, pull_requests
 
 
-
 def identity_key(column) -> ColumnElement:
     """An identity id as METRICS.md compares them: without hyphens, case-folded (ids are ASCII)."""
     return func.lower(func.replace(column, "-", ""))

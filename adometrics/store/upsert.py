@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import islice
 from operator import attrgetter, itemgetter
 
 from sqlalchemy import Connection, Dialect, update
 
-from .columns import UtcDateTime
+from .columns import UtcDateTime, time_binder
 from .crypto import NONCE_SIZE, OrgCipher, aad_prefix, row_key
 from .dialect import insert
 from .keyring import Keyring
@@ -26,21 +25,6 @@ from .schema import build_definitions, connections, sync_checkpoints
 
 BATCH_SIZE = 2_000
 BOOKKEEPING = frozenset({sync_checkpoints.name, connections.name})  # no metric reads these
-
-
-def _sqlite_time(value: datetime) -> str:
-    """What SQLAlchemy's SQLite DATETIME stores (always with microseconds, so text order is time order)."""
-    if value.tzinfo is not UTC:
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: adometrics stores aware UTC times only")
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _aware_time(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: adometrics stores aware UTC times only")
-    return value
 
 
 def _getter(names: tuple[str, ...]):
@@ -64,7 +48,7 @@ class _Encoder:
         self.blind = cipher.blind
         self.plain_names = spec.plain_fields
         self.get_plain = _getter(spec.plain_fields)
-        bind_time = _sqlite_time if dialect == "sqlite" else _aware_time
+        bind_time = time_binder(dialect)
         self.converters = [(name, str) for name in spec.enums] + [(name, " ".join) for name in spec.tuples]
         self.converters += [(c.name, bind_time) for c in spec.table.c if isinstance(c.type, UtcDateTime)]
         self.sealed = [(x.enc, x.bidx if x.index else None, x.index,

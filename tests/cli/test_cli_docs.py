@@ -13,7 +13,9 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 
 def _commands(group: click.Group, prefix: str = "adometrics"):
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):  # the top group loads its commands lazily
+        command = group.get_command(context, name)
         path = f"{prefix} {name}"
         yield path, command
         if isinstance(command, click.Group):
@@ -21,6 +23,11 @@ def _commands(group: click.Group, prefix: str = "adometrics"):
 
 
 COMMANDS = list(_commands(cli))
+
+
+def test_every_command_is_checked() -> None:
+    expected = {"adometrics metrics", "adometrics sync", "adometrics config production-pattern"}
+    assert expected <= dict(COMMANDS).keys()
 
 
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[p for p, _ in COMMANDS])
