@@ -6,12 +6,13 @@ once per report, is what makes a report a matter of selecting and counting rows.
 here by the metrics' own functions and stored as they come out (hours as doubles), so a report from these
 rows equals the pure computation exactly (``tests/reports/test_equivalence.py``).
 
-PRs are read a page at a time, so memory is bounded by the deployment history, not by the PRs.
+PRs are read a page at a time, so memory is bounded by the deployment history, not by the PRs; only rows
+whose result changed are written.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, literal, tuple_
 
 from ..domain import PullRequestFacts, Scope
 from ..metrics import Deployment, DeploymentHistory
@@ -43,27 +44,36 @@ def ensure_current(conn: Connection, org_id: str) -> bool:
     return True
 
 
-def rebuild(conn: Connection, org_id: str) -> None:
-    """Replace the organization's derived rows with the analysis of everything stored now."""
-    metric_facts.begin_rebuild(conn, org_id)  # a write first: on SQLite this takes the lock before the reads
+def rebuild(conn: Connection, org_id: str) -> int:
+    """Bring the organization's derived rows in line with the analysis of everything stored now; returns
+    how many rows had to change."""
+    version = metric_facts.begin_rebuild(conn, org_id)
     facts = load_deployment_facts(conn, Target(org_id, Scope(organization=org_id)))
     history = facts.analyse()
     production = [dep for dep in history.deployments if dep.production]
-    metric_facts.write_rows(conn, metric_deployments, [_deployment_row(org_id, dep) for dep in production])
-    metric_facts.write_rows(conn, metric_deployment_repositories,
-                            [row for dep in production for row in _repository_rows(org_id, dep)])
+    changed = metric_facts.replace_rows(conn, metric_deployments, org_id,
+                                        [_deployment_row(org_id, dep) for dep in production])
+    changed += metric_facts.replace_rows(conn, metric_deployment_repositories, org_id,
+                                         [row for dep in production for row in _repository_rows(org_id, dep)])
     merged: set[tuple[str, int]] = set()
+    key = tuple_(metric_pull_requests.c.project_id, metric_pull_requests.c.pr_id)
+    after: list = []
     for page in pr_facts.pull_request_pages(conn, org_id, PR_PAGE):
         merged.update((pr.project_id, pr.id) for pr in page if is_merged(pr))
-        metric_facts.write_rows(conn, metric_pull_requests, [_pr_row(org_id, pr, history) for pr in page])
+        last = tuple_(literal(page[-1].project_id), literal(page[-1].id))
+        rows = [_pr_row(org_id, pr, history) for pr in page]
+        changed += metric_facts.replace_rows(conn, metric_pull_requests, org_id, rows, *after, key <= last)
+        after = [key > last]
+    changed += metric_facts.replace_rows(conn, metric_pull_requests, org_id, [], *after)
     keys = {dep.attempt.key for dep in production}
     links = {(kind, project, dep_id, pr_project, pr_id)
              for kind, project, dep_id, _repo, _sha, pr_project, pr_id in facts.shipped_rows
              if (kind, project, dep_id) in keys and (pr_project, pr_id) in merged}
-    metric_facts.write_rows(conn, metric_deployment_prs, [
+    changed += metric_facts.replace_rows(conn, metric_deployment_prs, org_id, [
         {"org_id": org_id, "kind": kind, "project_id": project, "deployment_id": dep_id,
          "pr_project_id": pr_project, "pr_id": pr_id} for kind, project, dep_id, pr_project, pr_id in links])
-    metric_facts.finish_rebuild(conn, org_id)
+    metric_facts.finish_rebuild(conn, org_id, version)
+    return changed
 
 
 def _outcome(dep: Deployment, repo_id: str | None = None) -> dict:

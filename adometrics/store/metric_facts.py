@@ -12,7 +12,18 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, delete, func, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    select,
+    tuple_,
+    update,
+)
 
 from ..clock import utcnow
 from .columns import UtcDateTime, time_binder
@@ -46,16 +57,57 @@ def is_current(conn: Connection, org_id: str) -> bool:
     return row is not None and row.built_version == row.data_version
 
 
-def begin_rebuild(conn: Connection, org_id: str) -> None:
-    """Drop the organization's derived rows; :func:`write_rows` then adds the new ones, and
-    :func:`finish_rebuild` records the data version they reflect (all in the caller's transaction)."""
-    for table in DERIVED:
-        conn.execute(delete(table).where(table.c.org_id == org_id))
+def begin_rebuild(conn: Connection, org_id: str) -> int:
+    """Start a rebuild in the caller's transaction; returns the data version it will reflect. Writes first:
+    on SQLite that takes the write lock before the rebuild reads, so its snapshot cannot go stale."""
+    s = metric_state.c
+    conn.execute(insert(conn, metric_state).values(org_id=org_id, data_version=0)
+                 .on_conflict_do_nothing(index_elements=["org_id"]))
+    conn.execute(update(metric_state).where(s.org_id == org_id).values(built_at=utcnow()))
+    return conn.execute(select(s.data_version).where(s.org_id == org_id)).scalar_one()
 
 
-def write_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
-    """Insert rows (all with the same keys) through the driver's executemany: a rebuild writes one row per
-    PR and per deployment, and SQLAlchemy's per-value processing would cost more than the database."""
+def finish_rebuild(conn: Connection, org_id: str, version: int) -> None:
+    """The rows now reflect ``version`` (a change committed meanwhile has bumped past it: still stale)."""
+    s = metric_state.c
+    conn.execute(update(metric_state).where(s.org_id == org_id).values(built_version=version,
+                                                                       built_at=utcnow()))
+
+
+def replace_rows(conn: Connection, table: Table, org_id: str, rows: list[dict],
+                 *where: ColumnElement) -> int:
+    """Make the organization's rows of ``table`` (those matching ``where``) exactly ``rows``, writing only
+    the differences: after an incremental sync most results are unchanged, and rewriting them all would
+    cost more than the analysis. Returns the number of rows inserted, replaced or deleted."""
+    names = [c.name for c in table.columns]
+    width = len(table.primary_key.columns)  # the key columns come first in every derived table
+    existing = {tuple(r[:width]): tuple(r) for r in
+                conn.execute(select(*table.c).where(table.c.org_id == org_id, *where))}
+    fresh: list[dict] = []
+    gone: list[tuple] = []
+    for row in rows:
+        values = tuple(row[name] for name in names)
+        have = existing.pop(values[:width], None)
+        if have != values:
+            fresh.append(row)
+            if have is not None:
+                gone.append(values[:width])
+    gone += existing  # rows whose PR or deployment no longer has a result
+    _delete(conn, table, names[:width], gone)
+    _insert(conn, table, fresh)
+    return len(fresh) + len(existing)
+
+
+def _delete(conn: Connection, table: Table, key: list[str], keys: list[tuple]) -> None:
+    if keys:
+        condition = and_(*(table.c[name] == bindparam(f"k_{name}") for name in key))
+        conn.execute(delete(table).where(condition),
+                     [{f"k_{name}": value for name, value in zip(key, k, strict=True)} for k in keys])
+
+
+def _insert(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """Insert rows (all with the same keys) through the driver's executemany: a first build writes one row
+    per PR and per deployment, and SQLAlchemy's per-value processing would cost more than the database."""
     if not rows:
         return
     names = list(rows[0])
@@ -70,14 +122,6 @@ def write_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
     params = [tuple(row[name] for name in order) for row in rows] if order else rows
     for at in range(0, len(params), WRITE_BATCH):
         conn.exec_driver_sql(str(compiled), params[at:at + WRITE_BATCH])
-
-
-def finish_rebuild(conn: Connection, org_id: str) -> None:
-    s = metric_state.c
-    stmt = insert(conn, metric_state).values(org_id=org_id, data_version=0)
-    conn.execute(stmt.on_conflict_do_nothing(index_elements=["org_id"]))
-    conn.execute(update(metric_state).where(s.org_id == org_id)
-                 .values(built_version=s.data_version, built_at=utcnow()))
 
 
 # -- reads -------------------------------------------------------------------------------------------------

@@ -17,9 +17,10 @@ ARGS = {"organization": "contoso", "window": WINDOW}
 
 
 def merged_pr(pr_id: int, closed: float, *, merge: str = "a1") -> d.PullRequest:
-    return d.PullRequest(org_id=ORG, project_id="p1", repo_id="ra", id=pr_id, creator_id="u1", created_at=h(1),
-                         closed_at=h(closed), status="completed", is_draft=False, title="t",
-                         source_branch="refs/heads/f", target_branch="refs/heads/main", last_merge_commit=merge)
+    return d.PullRequest(org_id=ORG, project_id="p1", repo_id="ra", id=pr_id, creator_id="u1",
+                         created_at=h(1), closed_at=h(closed), status="completed", is_draft=False, title="t",
+                         source_branch="refs/heads/f", target_branch="refs/heads/main",
+                         last_merge_commit=merge)
 
 
 def test_a_change_of_synced_rows_makes_the_results_stale_and_the_same_rows_do_not(db, keyring):
@@ -86,3 +87,18 @@ def test_results_of_one_organization_leave_the_others_alone(db, keyring):
         upsert(conn, keyring, [classic(9, 3, 60, "failed")])
         assert metric_facts.is_current(conn, "o2") and not metric_facts.is_current(conn, ORG)
         assert compute(conn, **ARGS) != first
+
+
+def test_a_rebuild_writes_only_what_changed(db, keyring, monkeypatch):
+    monkeypatch.setattr(materialize, "PR_PAGE", 3)
+    prs = [merged_pr(i, 5 + i) for i in range(1, 8)]
+    with db.begin() as conn:
+        upsert(conn, keyring, [*two_repository_releases(), *prs])
+        assert materialize.rebuild(conn, ORG) > 10
+        assert materialize.rebuild(conn, ORG) == 0
+        upsert(conn, keyring, [replace(prs[3], closed_at=h(30))])
+        assert materialize.rebuild(conn, ORG) == 1
+        set_production_pattern(conn, ORG, "p1", "^nothing$")  # p1's deployments leave the results
+        assert materialize.rebuild(conn, ORG) > 3
+        assert compute(conn, project="Shop", **ARGS)["change_failure_rate"]["attempts"] == 0
+        assert materialize.rebuild(conn, ORG) == 0
