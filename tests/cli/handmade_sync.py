@@ -26,6 +26,7 @@ class Synced:
     run: Callable[..., subprocess.CompletedProcess]
     sync_report: dict
     second_sync_report: dict
+    sync_messages: tuple[str, str]  # standard error of the two syncs
 
 
 def cli(env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess]:
@@ -48,6 +49,6 @@ def handmade(tmp_path_factory) -> Synced:
                    ADOMETRICS_MASTER_KEY=encode_key(new_key()), AZURE_DEVOPS_EXT_PAT=srv.pat)
         run = cli(env)
         run("connect", "--org-url", srv.organization_url)
-        report = json.loads(run("sync", "--json").stdout)
-        again = json.loads(run("sync", "--json").stdout)
-    return Synced(env, run, report, again)
+        first, second = run("sync", "--json"), run("sync", "--json")
+    return Synced(env, run, json.loads(first.stdout), json.loads(second.stdout),
+                  (first.stderr, second.stderr))

@@ -51,6 +51,12 @@ def test_the_sync_stored_the_organization(handmade):  # noqa: F811
     assert handmade.second_sync_report["fetched"].get("deployment_comparisons", 0) == 0
 
 
+def test_a_sync_that_changed_rows_updates_the_metric_results_and_an_idle_one_does_not(handmade):  # noqa: F811
+    first, idle = handmade.sync_messages
+    assert "Metrics updated in" in first
+    assert "Metrics updated" not in idle
+
+
 def test_organization_metrics_are_the_hand_computed_ones(handmade):  # noqa: F811
     assert metrics(handmade) == ORGANIZATION
 
