@@ -38,6 +38,7 @@ def refresh(conn: Connection, organization: str) -> bool:
 
 
 def ensure_current(conn: Connection, org_id: str) -> bool:
+    """:func:`refresh` for an organization id."""
     if metric_facts.is_current(conn, org_id):
         return False
     rebuild(conn, org_id)
