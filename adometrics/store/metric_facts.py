@@ -176,7 +176,7 @@ def lead_hours(conn: Connection, sel: Selection, start: datetime, end: datetime)
     p = metric_pull_requests.c
     query = select(p.lead_hours).where(*_pull_requests(sel), _between(p.deployed_at, start, end),
                                        p.lead_hours.is_not(None))
-    return list(conn.execute(query).scalars())
+    return conn.execute(query).scalars().all()
 
 
 def deployments(conn: Connection, sel: Selection, start: datetime,
@@ -198,5 +198,5 @@ def deployments(conn: Connection, sel: Selection, start: datetime,
                     .where(link.org_id == sel.org_id, *_pull_requests(sel)))
         query = query.where(tuple_(d.kind, d.project_id, d.deployment_id).in_(shipping))
     utc = utc_reader(dialect)
-    for finished, success, failure, restore in conn.execute(query):
+    for finished, success, failure, restore in conn.execute(query).all():  # one fetch, not one per row
         yield utc(finished), bool(success), bool(failure), restore

@@ -41,6 +41,8 @@ metric_pull_requests = table(
     Index(None, "org_id", "closed_at"),
     Index(None, "org_id", "deployed_at"),
     Index(None, "org_id", "repo_id", "closed_at"),
+    Index(None, "org_id", "repo_id", "created_at"),
+    Index(None, "org_id", "repo_id", "deployed_at"),
 )
 
 

@@ -68,7 +68,8 @@ def upgrade() -> None:
         _org_fk("metric_pull_requests"),
         sa.PrimaryKeyConstraint("org_id", "project_id", "pr_id", name=op.f("pk_metric_pull_requests")),
     )
-    for columns in (("created_at",), ("closed_at",), ("deployed_at",), ("repo_id", "closed_at")):
+    for columns in (("created_at",), ("closed_at",), ("deployed_at",), ("repo_id", "closed_at"),
+                    ("repo_id", "created_at"), ("repo_id", "deployed_at")):
         _index("metric_pull_requests", "org_id", *columns)
     op.create_table(
         "metric_deployments", *_deployment_key(), *_outcome(), _org_fk("metric_deployments"),
