@@ -7,15 +7,17 @@ database and ``connections`` makes no HTTP client.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from ..config import Settings
-from ..connectors.azure_devops.auth import PatAuth
-from ..connectors.azure_devops.client import AdoClient, RetryPolicy, make_http_client
 from ..errors import ConfigurationError
 from ..store import Keyring, engine_from_settings, master_keys_from_settings, upgrade
+
+if TYPE_CHECKING:
+    from ..connectors.azure_devops.client import AdoClient
 
 
 class AppContext:
@@ -44,7 +46,11 @@ class AppContext:
         return Keyring(master_keys_from_settings(self.settings))
 
     def client(self, org_url: str, pat: str) -> AdoClient:
-        """A client for one organization with a PAT; hosts beyond ADO's own come from the settings."""
+        """A client for one organization with a PAT; hosts beyond ADO's own come from the settings. The
+        HTTP stack is imported here, so commands that never call ADO (reports) start faster."""
+        from ..connectors.azure_devops.auth import PatAuth
+        from ..connectors.azure_devops.client import AdoClient, RetryPolicy, make_http_client
+
         try:
             auth = PatAuth(pat)
         except ValueError:
