@@ -10,6 +10,7 @@ late) changes their base, and they are compared again.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,7 @@ from .collect import records_of
 from .run import Run
 
 STREAM = "deployment_comparisons"
+AHEAD = 2  # chunks fetched ahead of the one being written
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,17 +121,20 @@ def _forget(conn, run: Run, items: list[Shipped]) -> None:
 
 def compare_deployments(run: Run, chunk: int | None = None, project_ids: set[str] | None = None) -> None:
     """Compare every pending deployment (of ``project_ids`` only, when given), ``chunk`` at a time (fetched
-    in parallel, the next chunk while one is written; a crash repeats at most two chunks)."""
+    in parallel, the next :data:`AHEAD` chunks while one is written, so a first comparison, which lists a
+    whole history, does not leave the pool idle while its rows are written; a crash repeats at most
+    ``AHEAD + 1`` chunks)."""
     if run.done(STREAM):
         return
     chunk = chunk or 2 * run.options.concurrency
     todo = [item for item in pending(run) if project_ids is None or item[0].project_id in project_ids]
     run.progress.add(STREAM, expected=len(todo))
     parts = [todo[start:start + chunk] for start in range(0, len(todo), chunk)]
-    following = run.ahead(lambda item: compare(run, item), parts[0]) if parts else None
+    started = deque(run.ahead(lambda item: compare(run, item), part) for part in parts[:AHEAD + 1])
     for i, part in enumerate(parts):
-        current = following
-        following = run.ahead(lambda item: compare(run, item), parts[i + 1]) if i + 1 < len(parts) else None
+        current = started.popleft()
+        if i + AHEAD + 1 < len(parts):
+            started.append(run.ahead(lambda item: compare(run, item), parts[i + AHEAD + 1]))
         rows: list = []
         for (s, _), (found, skipped) in zip(part, current(), strict=True):
             if skipped:

@@ -2,6 +2,11 @@
 repositories → per repository refs, commits, PRs and their details → builds → releases and deployments →
 YAML environment records → the commits each new deployment shipped.
 
+Only some of that order matters: a team's members need the team, a repository's streams the repository
+listing, its PR details the PR rows (written with them), and the comparisons every deployment. So the chains
+that share nothing (users; per project teams, builds, releases, environments; per repository refs → commits →
+PRs) run side by side on the run's lanes, and the comparisons wait for all of them.
+
 A resource that vanished or cannot be read (a skippable error) is reported and skipped; the rest goes on.
 """
 
@@ -32,19 +37,36 @@ def repository(run: Run, repo) -> None:
     streams_prs.pull_requests_of(run, repo)
 
 
-def project(run: Run, project) -> None:
+def teams(run: Run, project) -> None:
     for team in guarded(run, "teams", project.id, lambda: streams_org.project_teams(run, project), []):
         guarded(run, "team_members", team.id, lambda team=team: streams_org.team_members(run, team), None)
+
+
+def repositories(run: Run, project) -> None:
+    """List the project's repositories, then start a lane for each one that has history."""
     repos = guarded(run, "repositories", project.id,
                     lambda: streams_org.project_repositories(run, project), [])
     active = [r for r in repos if streams_org.has_history(r)]
     run.progress.add("repositories_synced", expected=len(active))
     for repo in active:
-        guarded(run, "repository", repo.id, lambda repo=repo: repository(run, repo), None)
-        run.progress.add("repositories_synced", done=1)
-    guarded(run, "builds", project.id, lambda: streams_pipelines.builds(run, project), None)
-    guarded(run, "releases", project.id, lambda: streams_pipelines.releases(run, project), None)
-    guarded(run, "environments", project.id, lambda: streams_pipelines.yaml_environments(run, project), None)
+        run.lanes.start(lambda repo=repo: synced_repository(run, repo))
+
+
+def synced_repository(run: Run, repo) -> None:
+    guarded(run, "repository", repo.id, lambda: repository(run, repo), None)
+    run.progress.add("repositories_synced", done=1)
+
+
+def project(run: Run, project) -> None:
+    """Start the project's independent chains of streams, each on its own lane."""
+    pid = project.id
+    run.lanes.start(lambda: teams(run, project))
+    run.lanes.start(lambda: repositories(run, project))
+    run.lanes.start(lambda: guarded(run, "builds", pid, lambda: streams_pipelines.builds(run, project), None))
+    run.lanes.start(lambda: guarded(run, "releases", pid, lambda: streams_pipelines.releases(run, project),
+                                    None))
+    run.lanes.start(lambda: guarded(run, "environments", pid,
+                                    lambda: streams_pipelines.yaml_environments(run, project), None))
 
 
 def chosen(run: Run, projects: list) -> list:
@@ -64,8 +86,9 @@ def chosen(run: Run, projects: list) -> list:
 
 def run_plan(run: Run) -> None:
     projects = chosen(run, streams_org.projects(run))
-    guarded(run, "users", "", lambda: streams_org.users(run), None)
+    run.lanes.start(lambda: guarded(run, "users", "", lambda: streams_org.users(run), None))
     for p in projects:
         project(run, p)
+    run.lanes.wait()  # deployments are compared once every build, release and environment record is stored
     scope = {p.id for p in projects} if run.options.projects else None
     deployments.compare_deployments(run, project_ids=scope)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Protocol
 
 
@@ -27,3 +28,20 @@ class NullProgress:
 
     def note(self, text: str) -> None:
         return None
+
+
+class Serialized:
+    """A :class:`Progress` told from several lanes at once, one call at a time (a UI need not be
+    thread-safe)."""
+
+    def __init__(self, inner: Progress) -> None:
+        self.inner = inner
+        self._lock = threading.Lock()
+
+    def add(self, entity: str, *, done: int = 0, expected: int = 0) -> None:
+        with self._lock:
+            self.inner.add(entity, done=done, expected=expected)
+
+    def note(self, text: str) -> None:
+        with self._lock:
+            self.inner.note(text)

@@ -2,14 +2,16 @@
 
 Every page is written with its checkpoint in one transaction (:meth:`Run.commit`), so a crash repeats at
 most the page that was in flight and never skips one. Streams are small functions over a :class:`Run`
-(see :mod:`.plan`); this module holds what they share.
+(see :mod:`.plan`); this module holds what they share. Independent streams run side by side on lanes
+(:mod:`.workers`), every HTTP call on the run's pool; the database is used by one thread at a time (SQLite has
+one writer, and busy waits between our own threads would only cost time).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -22,10 +24,12 @@ from ..store import Keyring, load, upsert
 from ..store.mapping import spec_for
 from .checkpoints import Checkpoints, format_time
 from .collect import Batch, batches
-from .progress import NullProgress, Progress
+from .progress import NullProgress, Progress, Serialized
 from .report import Skip, SyncReport
+from .workers import FIRST, Lanes, Pool, Stopped
 
 log = logging.getLogger("adometrics.sync")
+SPARE = 2  # pool threads beyond ``concurrency``: they parse answers while the client's gate holds them
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -35,7 +39,7 @@ class SyncOptions:
     """Knobs of a run. Overlaps re-read the end of a sorted stream, for items ADO indexes late."""
 
     full: bool = False                                # ignore cursors and fingerprints: re-read everything
-    concurrency: int = 4                              # parallel detail fetches (PR details, comparisons)
+    concurrency: int = 4                              # HTTP calls in flight, at most (all streams)
     time_overlap: timedelta = timedelta(minutes=10)   # builds, releases, deployments, closed PRs
     commit_overlap: timedelta = timedelta(days=2)     # commits: committer dates lag behind pushes
     pr_statuses: bool = False                         # read active PRs' statuses (only status write-back
@@ -49,7 +53,7 @@ def entity_of(record: object) -> str:
 
 
 class Run:
-    """Shared state of one run: database, keys, client, checkpoints, report, progress and a thread pool."""
+    """Shared state of one run: database, keys, client, checkpoints, report, progress and its threads."""
 
     def __init__(self, engine: Engine, keyring: Keyring, client: Any, org_id: str, *, run_id: str,
                  started: datetime, checkpoints: Checkpoints, report: SyncReport, options: SyncOptions,
@@ -57,27 +61,36 @@ class Run:
         self.engine, self.keyring, self.client, self.org_id = engine, keyring, client, org_id
         self.run_id, self.started = run_id, started
         self.checkpoints, self.report, self.options = checkpoints, report, options
-        self.progress = progress or NullProgress()
+        self.progress = Serialized(progress or NullProgress())
         self.collectors = collectors
         self.clock = clock
-        self._pool = ThreadPoolExecutor(max(1, options.concurrency), thread_name_prefix="adometrics-sync")
+        self._database = threading.Lock()
+        self._tally = threading.Lock()
+        self._stopped = threading.Event()
+        self._pool = Pool(options.concurrency + SPARE)
+        self.lanes = Lanes(2 * max(1, options.concurrency), self._stopped.set)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._stopped.set()
+        self._pool.shutdown()
+        self.lanes.shutdown()
 
     # -- writing -------------------------------------------------------------------------------------
 
     def commit(self, records: Sequence, checkpoint: SyncCheckpoint | None = None, *,
                before: Callable[[Connection], None] | None = None) -> None:
         """Write records and a checkpoint in one transaction (``before`` runs first in it); only then does
-        the run move on."""
-        with self.engine.begin() as conn:
-            if before is not None:
-                before(conn)
-            if records or checkpoint is not None:
-                upsert(conn, self.keyring, [*records, *([checkpoint] if checkpoint else [])])
-        if checkpoint is not None:
-            self.checkpoints.committed(checkpoint)
+        the run move on. Once the run is stopping (another lane failed), nothing more is written."""
+        with self._database:
+            if self._stopped.is_set():
+                raise Stopped("the run stopped")
+            with self.engine.begin() as conn:
+                if before is not None:
+                    before(conn)
+                if records or checkpoint is not None:
+                    upsert(conn, self.keyring, [*records, *([checkpoint] if checkpoint else [])])
+            if checkpoint is not None:
+                self.checkpoints.committed(checkpoint)
 
     def checkpoint(self, stream: str, scope: str, *, resume: dict | None = None, done: bool = False,
                    cursor: str | None = None) -> SyncCheckpoint:
@@ -103,34 +116,44 @@ class Run:
         for record in records:
             name = entity_of(record)
             counts[name] = counts.get(name, 0) + 1
+        with self._tally:
+            self.report.fetched.update(counts)
         for name, n in counts.items():
-            self.report.fetched[name] += n
             self.progress.add(name, done=n)
 
     def skip(self, entity: str, key: str, reason: str) -> None:
         """Leave one thing out, say why (in the report and the log); the rest of the run goes on."""
-        self.report.skipped.append(Skip(entity, key, reason))
+        with self._tally:
+            self.report.skipped.append(Skip(entity, key, reason))
         log.warning("skipped %s %s: %s", entity, key, reason)
 
     # -- reading -------------------------------------------------------------------------------------
 
     def load(self, record_type: type, *criteria: ColumnElement) -> list:
-        with self.engine.connect() as conn:
+        with self._database, self.engine.connect() as conn:
             return load(conn, self.keyring, record_type, self.org_id, *criteria)
 
     def query(self, statement) -> list:
-        with self.engine.connect() as conn:
+        with self._database, self.engine.connect() as conn:
             return conn.execute(statement).all()
 
-    def parallel(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """``fn`` over ``items`` on the run's threads (HTTP only: the database is written by the caller)."""
-        return self.ahead(fn, items)()
-
     def ahead(self, fn: Callable[[T], R], items: Iterable[T]) -> Callable[[], list[R]]:
-        """Start ``fn`` over ``items`` on the run's threads now; the call returned waits for the results.
-        The caller writes one chunk while the next is fetched, so the threads never idle on the database."""
+        """Start ``fn`` over ``items`` on the run's pool now (HTTP only: the caller writes); the call returned
+        waits for the results. The caller writes one chunk while the next is fetched."""
         futures = [self._pool.submit(fn, item) for item in items]
         return lambda: [f.result() for f in futures]
+
+    def remote(self, source: Any) -> Iterator[Batch]:
+        """The pages of ``source``, each fetched on the pool ahead of the others' bulk work, the next one
+        while the caller writes this one (a crash loses that fetch, never a page)."""
+        pages = batches(source)
+        following = self._pool.submit(_advance, pages, priority=FIRST)
+        while True:
+            page = following.result()
+            if page is _END:
+                return
+            following = self._pool.submit(_advance, pages, priority=FIRST)
+            yield page
 
     # -- the common page loop -------------------------------------------------------------------------
 
@@ -145,7 +168,7 @@ class Run:
         """
         kept: list = []
         finished = False
-        for batch in batches(source):
+        for batch in self.remote(source):
             records = list(batch.records)
             self.note_skipped(batch)
             self.fetched(records)
@@ -169,6 +192,13 @@ class Run:
     def note_skipped(self, batch: Batch) -> None:
         for s in batch.skipped:
             self.skip(s.entity, str(s.key), s.reason)
+
+
+_END = object()
+
+
+def _advance(pages: Iterator[Batch]) -> Any:
+    return next(pages, _END)
 
 
 class Cursor(Protocol):

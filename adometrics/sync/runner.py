@@ -99,7 +99,8 @@ def sync_organization(engine: Engine, keyring: Keyring, client: Any, org: Organi
               checkpoints=begin.checkpoints, report=report, options=begin.options,
               progress=progress or NullProgress(), collectors=collectors or default_collectors(), clock=clock)
     try:
-        run_plan(run)
+        with client.bounded(run.options.concurrency):
+            run_plan(run)
         _finish(run)
         report.completed = True
     except (AuthenticationError, ForbiddenError) as exc:

@@ -23,7 +23,7 @@ from ..domain import PullRequest, Repository
 from ..errors import SkippableError
 from ..store.schema import pull_requests
 from .checkpoints import parse_time
-from .collect import batches, records_of
+from .collect import records_of
 from .report import Skip
 from .run import Run, TimeCursor
 
@@ -63,7 +63,7 @@ def listing(run: Run, repo: Repository, stream: str, **criteria) -> None:
     source = run.collectors.collect_pull_requests(run.client, run.org_id, repo.project_id, repo.id,
                                                   run.resume(stream, repo.id), **criteria)
     finished = False
-    for batch in batches(source):
+    for batch in run.remote(source):
         run.note_skipped(batch)
         run.fetched(batch.records)
         if cursor is not None:

@@ -3,6 +3,7 @@ new PAT for the same organization resumes the interrupted run without duplicates
 
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 
 from sync_support import client, connect, control, diff, snapshot, sync
@@ -18,14 +19,18 @@ from adometrics.sync.run import SyncOptions
 from adometrics.sync.runner import sync_connection
 
 
-def _revoking(srv, token: str, after_lists: int):
-    """The real collectors, except that the PAT is revoked when the Nth PR listing starts."""
+def _revoking(srv, token: str, after_lists: int, stored=lambda: True):
+    """The real collectors, except that the PAT is revoked when the Nth PR listing starts, once ``stored()``
+    (repositories run side by side: the first one's PRs may still be on their way)."""
     real = default_collectors()
     seen = []
 
     def collect_pull_requests(*args, **kwargs):
         seen.append(1)
         if len(seen) == after_lists:
+            deadline = time.monotonic() + 30
+            while not stored() and time.monotonic() < deadline:
+                time.sleep(0.01)
             control(srv, "POST", f"/pats/{token}/revoke")
         return real.collect_pull_requests(*args, **kwargs)
 
@@ -43,8 +48,12 @@ def test_revoked_pat_breaks_then_a_new_pat_resumes(db, keyring, tiny, tmp_path):
     org = connect(db, keyring, tiny, first).org
 
 
+    def prs_stored() -> bool:
+        with db.connect() as conn:
+            return count_entities(conn, org.id).get("pull_requests", 0) > 0
+
     report = sync_connection(db, keyring, client, org.id, options=SyncOptions(),
-                             collectors=_revoking(tiny, first, after_lists=2))
+                             collectors=_revoking(tiny, first, after_lists=2, stored=prs_stored))
     assert not report.completed and report.health == "broken"
     assert "refused the PAT" in report.error and "adometrics connect" in report.error
     health, reason = _health(db, org.id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -100,6 +101,7 @@ class AdoClient:
         self.api_versions = dict(api_versions or {})
         self.api_calls: Counter[str] = Counter()
         self._count_lock = threading.Lock()
+        self._gate: threading.BoundedSemaphore | None = None
 
     # -- public API ----------------------------------------------------------------------------------
 
@@ -148,6 +150,16 @@ class AdoClient:
             yield Page(items_of(fetch(dict(params or {})).body, what=ep.name), None)
             return
         yield from self._paginator(ep, page_size).pages(fetch, dict(params or {}))
+
+    @contextmanager
+    def bounded(self, calls: int) -> Iterator[None]:
+        """At most ``calls`` requests of this client in flight meanwhile (a sync's concurrency), whatever
+        the number of threads using it: they may parse one answer while others wait for theirs."""
+        previous, self._gate = self._gate, threading.BoundedSemaphore(max(1, calls))
+        try:
+            yield
+        finally:
+            self._gate = previous
 
     def connection_data(self) -> dict[str, Any]:
         """Who the credential is in this organization (``authenticatedUser.id``); a cheap first call."""
@@ -217,7 +229,7 @@ class AdoClient:
             patch = method == "PATCH"  # ADO's PATCH bodies are JSON Patch documents
             headers["Content-Type"] = "application/json-patch+json" if patch else "application/json"
         request = self.http.build_request(method, url, params=query, json=json, headers=headers)
-        with self.limiter.slot(self.identity):
+        with self._gate or nullcontext(), self.limiter.slot(self.identity):
             with self._count_lock:
                 self.api_calls[ep.name] += 1
             try:

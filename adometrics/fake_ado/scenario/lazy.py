@@ -40,8 +40,9 @@ from .model import (
 from .names import to_dt, to_ms
 from .org import Org
 from .plan import RepoPlan, plan_repo
-from .records import RecordWorld, resolve, walk
+from .records import RecordWorld, resolve
 from .review import pull_request, vote_times
+from .revwalk import walk
 from .sizes import Size
 
 PLAN_CACHE = 48  # a project's repositories fit, so paging one project's PRs does not thrash
@@ -77,6 +78,7 @@ class LazyWorld:
         self._plans = LRU(PLAN_CACHE, lambda r: plan_repo(org, org.profiles[r]))
         self._prs = LRU(PR_CACHE, self._make_pr)
         self._commits = LRU(COMMIT_CACHE, self._make_commits)
+        self._generations = LRU(COMMIT_CACHE, lambda r: {})
 
     # -- time ---------------------------------------------------------------------------------------
     @property
@@ -238,13 +240,16 @@ class LazyWorld:
 
     def commits(self, repository_id: str, include: str, exclude: str | None = None) -> Sequence[Commit]:
         table, now = self._commit_map(repository_id), self.now
+        generations = self._generations.get_or_make(self._repo_index[repository_id]) if table else None
         return walk(
-            table.get, include.lower(), exclude.lower() if exclude else None, lambda c: c.pushed_at <= now
+            table.get, include.lower(), exclude.lower() if exclude else None, lambda c: c.pushed_at <= now,
+            generations,
         )
 
     def resolve_version(self, repository_id: str, version: str, version_type: str) -> str | None:
         return resolve(
-            self.refs(repository_id), lambda sha: self.commit(repository_id, sha), version, version_type
+            lambda: self.refs(repository_id), lambda sha: self.commit(repository_id, sha), version,
+            version_type,
         )
 
     def pushes(self, repository_id: str) -> Sequence[Push]:

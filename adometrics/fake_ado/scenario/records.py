@@ -7,8 +7,7 @@ events are derived from the records on the first ``advance``.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -35,6 +34,7 @@ from .model import (
     TimelineRecord,
     User,
 )
+from .revwalk import walk
 
 
 def norm_id(value: str) -> str:
@@ -48,43 +48,17 @@ def summary(pr: PullRequest) -> PullRequestSummary:
     )
 
 
-def walk(lookup, include: str, exclude: str | None, visible) -> list[Commit]:
-    """Git's ``include ^exclude`` over ``lookup(sha) -> Commit | None``, newest committer date first."""
-    start = lookup(include)
-    if start is None or not visible(start):
-        return []
-    hidden: set[str] = set()
-    if exclude:
-        hidden = _reachable(lookup, exclude, visible, set())
-    found = _reachable(lookup, include, visible, hidden)
-    commits = [lookup(sha) for sha in found]
-    commits.sort(key=lambda c: (c.committer.date, c.author.date, c.sha), reverse=True)
-    return commits
-
-
-def _reachable(lookup, sha: str, visible, stop: set[str]) -> set[str]:
-    seen: set[str] = set()
-    queue = deque([sha])
-    while queue:
-        current = queue.popleft()
-        if current in seen or current in stop:
-            continue
-        commit = lookup(current)
-        if commit is None or not visible(commit):
-            continue
-        seen.add(current)
-        queue.extend(commit.parents)
-    return seen
-
-
-def resolve(refs: Iterable[tuple[Ref, str]], commit, version: str, version_type: str) -> str | None:
-    """Branch (short or full), tag or commit id -> commit id; ``commit(sha)`` says whether it is visible."""
+def resolve(refs: Callable[[], Iterable[tuple[Ref, str]]], commit, version: str,
+            version_type: str) -> str | None:
+    """Branch (short or full), tag or commit id -> commit id; ``commit(sha)`` says whether it is visible.
+    ``refs()`` is only called for branches and tags: listing a large repository's refs is costly, and a
+    deployment comparison resolves two commit ids."""
     kind = (version_type or "branch").lower()
     if kind == "commit":
         return version.lower() if commit(version.lower()) else None
     prefix = "refs/tags/" if kind == "tag" else "refs/heads/"
     full = version if version.startswith("refs/") else prefix + version
-    for ref, sha in refs:
+    for ref, sha in refs():
         if ref.name == full:
             return sha
     return None
@@ -116,6 +90,7 @@ class RecordWorld:
     environment_list: list[Environment] = field(default_factory=list)
     record_list: list[EnvironmentDeploymentRecord] = field(default_factory=list)
     _events: list[ActivityEvent] | None = field(default=None, init=False, repr=False)
+    _generations: dict[str, dict[str, int]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -209,12 +184,14 @@ class RecordWorld:
         table = self.commit_maps.get(repository_id, {})
         now = self.now
         return walk(
-            table.get, include.lower(), exclude.lower() if exclude else None, lambda c: c.pushed_at <= now
+            table.get, include.lower(), exclude.lower() if exclude else None, lambda c: c.pushed_at <= now,
+            self._generations.setdefault(repository_id, {}),
         )
 
     def resolve_version(self, repository_id: str, version: str, version_type: str) -> str | None:
         return resolve(
-            self.refs(repository_id), lambda sha: self.commit(repository_id, sha), version, version_type
+            lambda: self.refs(repository_id), lambda sha: self.commit(repository_id, sha), version,
+            version_type,
         )
 
     def pushes(self, repository_id: str) -> Sequence[Push]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import httpx
@@ -143,3 +146,23 @@ def test_url_for_requires_exactly_the_template_segments() -> None:
         "https://dev.azure.com/fabrikam/p/_apis/git/repositories/r/pullrequests/3/threads")
     with pytest.raises(TypeError, match="pr"):
         client.url_for("git.pullrequests.threads", project="p", repo="r")
+
+
+def test_bounded_caps_requests_in_flight_across_threads() -> None:
+    """``bounded(n)`` (a sync's concurrency) holds any further thread back until a request returns."""
+    in_flight, most, lock = 0, 0, threading.Lock()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.02)
+        with lock:
+            in_flight -= 1
+        return ado_json(OK)
+
+    client, recorder = make_client(answer)
+    with client.bounded(2), ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda _: client.get("core.projects.list"), range(12)))
+    assert most == 2 and len(recorder.requests) == 12
