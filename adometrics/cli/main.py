@@ -9,6 +9,7 @@ import click
 
 from .. import __version__
 from ..errors import AdometricsError
+from .allocator import limit_arenas
 
 # Each command's module is imported only when that command runs (or help lists them): start-up is part
 # of every command's wall time, and most of it would be other commands' libraries (HTTP, migrations, ...).
@@ -57,6 +58,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def main() -> None:
+    limit_arenas()
     cli()
 
 

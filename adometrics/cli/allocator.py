@@ -1,0 +1,33 @@
+"""Keeping a long sync's memory flat on glibc: the sync's threads (lanes and HTTP pool) would each get a
+malloc arena that keeps its high-water mark, and response bodies larger than a page of small objects would
+stay in them after being freed. Two arenas, and a fixed threshold above which blocks are mapped (and so
+returned to the system when freed), keep the peak RSS set by the data in flight, not by the thread count.
+
+Called once at process start, before any thread exists; a no-op where the C library is not glibc.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+
+M_MMAP_THRESHOLD = -3  # mallopt parameters, from glibc's <malloc.h>
+M_ARENA_MAX = -8
+ARENAS = 2
+MMAP_THRESHOLD = 256 * 1024
+
+
+def limit_arenas() -> bool:
+    """Apply the settings unless the user chose their own (MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_)."""
+    if "MALLOC_ARENA_MAX" in os.environ or "MALLOC_MMAP_THRESHOLD_" in os.environ:
+        return False
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
+        return False
+    return bool(mallopt(M_ARENA_MAX, ARENAS)) and bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
