@@ -16,7 +16,7 @@ class Progress(Protocol):
     def add(self, entity: str, *, done: int = 0, expected: int = 0) -> None: ...
 
     def note(self, text: str) -> None:
-        """A one-line remark (e.g. "environments route refused; using build timelines")."""
+        """A one-line remark (e.g. "environments route refused")."""
         ...
 
 

@@ -68,6 +68,7 @@ def test_refused_environments_route_is_reported_and_the_rest_syncs(sqlite_db, ke
     control(tiny, "POST", "/faults", {"kind": "status", "status": 401, "endpoint": "environments.*"})
     report = sync(sqlite_db, keyring, org.id)
     assert report.completed and "completed with 2 skipped" in report.summary()
-    assert {(s.entity, "build timelines" in s.reason) for s in report.skipped} == {("environments", True)}
+    advice = {(s.entity, "config deployment-pipeline" in s.reason) for s in report.skipped}
+    assert advice == {("environments", True)}
     assert report.entities["environment_deployments"] == 0
     assert report.entities["builds"] > 0 and report.entities["classic_deployments"] > 0

@@ -33,7 +33,8 @@ _VERSION_ERRORS = ("vssinvalidpreviewversionexception", "vssversionoutofrangeexc
 
 
 class EnvironmentsUnavailable(AzureDevOpsError, SkippableError):
-    """The YAML environments route is refused for this credential or server; fall back to build timelines."""
+    """The YAML environments route is refused for this credential or server: its deployments cannot be read
+    (the message says how to count such pipelines' runs instead)."""
 
 
 def collect_environments(client: AdoClient, org_id: str, project_id: str, resume: dict | None = None,
@@ -84,5 +85,6 @@ def _refusable(client: AdoClient, pages: Iterable[Page]) -> Iterator[Page]:
 
 def _unavailable(exc: AzureDevOpsError, why: str) -> EnvironmentsUnavailable:
     return EnvironmentsUnavailable(
-        f"YAML environment deployments are {why} ({exc.endpoint}, HTTP {exc.status}); deployments of YAML "
-        "pipelines will be derived from build timelines instead.", status=exc.status, endpoint=exc.endpoint)
+        f"YAML environment deployments are {why} ({exc.endpoint}, HTTP {exc.status}); to count a YAML "
+        "pipeline's runs as deployments, mark it with `adometrics config deployment-pipeline`",
+        status=exc.status, endpoint=exc.endpoint)
