@@ -100,18 +100,25 @@ class DeploymentCounts:
     unrestored: int
 
     @classmethod
-    def of(cls, deployments: Iterable[Deployment], repo_id: str | None = None) -> DeploymentCounts:
+    def of(cls, outcomes: Iterable[tuple[datetime, bool, bool, float | None]]) -> DeploymentCounts:
+        """From (finished at, success, failure, hours to restore or None) per attempt."""
         finishes, restores, attempts, failures = [], [], 0, 0
-        for dep in deployments:
+        for finished, success, failure, restore in outcomes:
             attempts += 1
-            if dep.success:
-                finishes.append(dep.finished_at)
-            if dep.is_failure:
+            if success:
+                finishes.append(finished)
+            if failure:
                 failures += 1
-                if (restore := restore_hours_of(dep, repo_id)) is not None:
+                if restore is not None:
                     restores.append(restore)
         return cls(success_finishes=finishes, attempts=attempts, failures=failures, restore_hours=restores,
                    unrestored=failures - len(restores))
+
+
+def outcome(dep: Deployment, repo_id: str | None = None) -> tuple[datetime, bool, bool, float | None]:
+    """What :class:`DeploymentCounts` counts of one attempt (restores in ``repo_id`` if given)."""
+    return (dep.finished_at, dep.success, dep.is_failure,
+            restore_hours_of(dep, repo_id) if dep.is_failure else None)
 
 
 def assemble_report(*, scope: Scope, window: Window, benchmark: str, deployments: DeploymentCounts,
@@ -140,7 +147,7 @@ def build_report(*, scope: Scope, window: Window, history: DeploymentHistory,
     production = [dep for dep in history.finished_in(window) if dep.production]
     in_window = scoped_deployments(production, scope, prs)
     return assemble_report(scope=scope, window=window, benchmark=benchmark,
-                           deployments=DeploymentCounts.of(in_window, scope.repo_id),
+                           deployments=DeploymentCounts.of(outcome(dep, scope.repo_id) for dep in in_window),
                            lead_hours=lead_hours(prs, history, window),
                            pull_requests=pull_request_flow(prs, history, window))
 

@@ -33,7 +33,7 @@ def compute(conn: Connection, *, organization: str, window: Window, project: str
     merged = metric_facts.merged_phases(conn, sel, start, end)
     return assemble_report(
         scope=target.scope, window=window, benchmark=benchmark,
-        deployments=deployment_counts(conn, sel, window),
+        deployments=DeploymentCounts.of(metric_facts.deployments(conn, sel, start, end)),
         lead_hours=metric_facts.lead_hours(conn, sel, start, end),
         pull_requests=flow_summary(merged=len(merged), opened=opened, abandoned=abandoned,
                                    values=phase_values(merged)))
@@ -48,17 +48,3 @@ def phase_values(merged: list[tuple]) -> dict[str, list[float]]:
     """Rows of phase hours (in :data:`PHASES` order) → each phase's non-null values."""
     columns = zip(*merged, strict=True) if merged else [()] * len(PHASES)
     return {phase: [v for v in got if v is not None] for phase, got in zip(PHASES, columns, strict=True)}
-
-
-def deployment_counts(conn: Connection, sel: metric_facts.Selection, window: Window) -> DeploymentCounts:
-    finishes, restores, attempts, failures = [], [], 0, 0
-    for finished, success, failure, restore in metric_facts.deployments(conn, sel, window.start, window.end):
-        attempts += 1
-        if success:
-            finishes.append(finished)
-        if failure:
-            failures += 1
-            if restore is not None:
-                restores.append(restore)
-    return DeploymentCounts(success_finishes=finishes, attempts=attempts, failures=failures,
-                            restore_hours=restores, unrestored=failures - len(restores))

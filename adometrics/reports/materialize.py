@@ -17,7 +17,7 @@ from sqlalchemy import Connection, literal, tuple_
 from ..domain import PullRequestFacts, Scope
 from ..metrics import Deployment, DeploymentHistory
 from ..metrics.flow import PHASES, identity_key, is_merged, phases
-from ..metrics.report import lead_hours_of, restore_hours_of
+from ..metrics.report import lead_hours_of, outcome
 from ..store import metric_facts, pr_facts
 from ..store.schema import (
     metric_deployment_prs,
@@ -79,9 +79,9 @@ def rebuild(conn: Connection, org_id: str) -> int:
 
 def _outcome(dep: Deployment, repo_id: str | None = None) -> dict:
     key = dep.attempt.key
-    return {"kind": key.kind, "project_id": key.project_id, "deployment_id": key.id,
-            "finished_at": dep.finished_at, "success": dep.success, "failure": dep.is_failure,
-            "restore_hours": restore_hours_of(dep, repo_id) if dep.is_failure else None}
+    finished, success, failure, restore = outcome(dep, repo_id)
+    return {"kind": key.kind, "project_id": key.project_id, "deployment_id": key.id, "finished_at": finished,
+            "success": success, "failure": failure, "restore_hours": restore}
 
 
 def _deployment_row(org_id: str, dep: Deployment) -> dict:
