@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 
 from adometrics.errors import ConfigurationError
 from adometrics.store.engine import DB_FILE, make_engine
-from adometrics.store.migrate import MIGRATIONS, alembic_config, current_revision, upgrade
+from adometrics.store.migrate import HEAD, MIGRATIONS, alembic_config, at_head, current_revision, upgrade
 from adometrics.store.schema import metadata
 
 # Columns that would hold source code, its text or raw payloads (ARCHITECTURE §1.1) must not exist.
@@ -24,8 +24,17 @@ def test_migrated_schema_equals_schema_py(db):
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
         assert diff == []
         head = ScriptDirectory.from_config(alembic_config(conn)).get_current_head()
-        assert current_revision(conn) == head
+        assert current_revision(conn) == head == HEAD  # HEAD lets a current database skip Alembic
         assert set(inspect(conn).get_table_names()) == set(metadata.tables) | {"alembic_version"}
+    assert at_head(db)
+
+
+def test_a_new_database_is_not_at_head(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    assert not at_head(engine)
+    upgrade(engine)
+    assert at_head(engine)
+    engine.dispose()
 
 
 def test_the_comparison_can_see_a_difference(engine):
