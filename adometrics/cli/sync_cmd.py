@@ -13,6 +13,7 @@ from rich.console import Console
 
 from ..errors import ConfigurationError
 from ..sync import SyncOptions, SyncReport, list_connections, sync_connection
+from .allocator import trim_periodically
 from .common import app_of
 from .progress import RichProgress
 from .reporting import refresh_metrics
@@ -36,6 +37,7 @@ def sync(ctx: click.Context, org_name: str | None, projects: tuple[str, ...], fu
         what = f"no connection named {org_name}" if org_name else "no connections"
         raise ConfigurationError(f"{what}; add one with `adometrics connect --org-url URL`")
     reports: list[SyncReport] = []
+    trim_periodically()
     with RichProgress() as progress:
         for row in rows:
             reports.append(sync_connection(app.engine, app.keyring, app.client, row.org_id,
