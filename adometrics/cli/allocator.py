@@ -3,7 +3,8 @@ malloc arena that keeps its high-water mark, and response bodies larger than a p
 stay in them after being freed. Two arenas, and a fixed threshold above which blocks are mapped (and so
 returned to the system when freed), keep the peak RSS set by the data in flight, not by the thread count.
 
-Called once at process start, before any thread exists; a no-op where the C library is not glibc.
+``limit_arenas`` is called once at process start, before any thread exists; both are no-ops where the C
+library is not glibc.
 """
 
 from __future__ import annotations
@@ -20,17 +21,21 @@ ARENAS = 2
 MMAP_THRESHOLD = 256 * 1024
 
 
+def _glibc(function: str):
+    """``function`` of the C library if it is glibc's, else None (musl, macOS: nothing to tune)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), function) if name else None
+    except (OSError, AttributeError):
+        return None
+
+
 def limit_arenas() -> bool:
     """Apply the settings unless the user chose their own (MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_)."""
     if "MALLOC_ARENA_MAX" in os.environ or "MALLOC_MMAP_THRESHOLD_" in os.environ:
         return False
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
-    try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
+    mallopt = _glibc("mallopt")
+    if mallopt is None:
         return False
     return bool(mallopt(M_ARENA_MAX, ARENAS)) and bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
 
@@ -39,11 +44,7 @@ def trim_periodically(interval: float = 2.0) -> None:
     """Hand freed heap pages back to the system every ``interval`` seconds (``malloc_trim``), from a daemon
     thread: pages written side by side by the sync's lanes free memory in between live blocks, which glibc
     would otherwise keep. A no-op where the C library is not glibc."""
-    name = ctypes.util.find_library("c")
-    try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):
-        trim = None
+    trim = _glibc("malloc_trim")
     if trim is None:
         return
 

@@ -45,8 +45,9 @@ def sync(ctx: click.Context, org_name: str | None, projects: tuple[str, ...], fu
                                            progress=progress))
     for report in reports:
         click.echo(report.summary(), err=True)
+    console = Console(stderr=True)
     for row in rows:  # a run that stopped early may have written rows too
-        refresh_metrics(app.engine, row.org_id, Console(stderr=True))
+        refresh_metrics(app.engine, row.org_id, console)
     if as_json:
         click.echo(json.dumps(combined(reports), sort_keys=True))
     if not all(r.completed for r in reports):
