@@ -11,7 +11,8 @@ a fresh data directory; psutil samples the sync's RSS every 20 ms and both proce
   4 and 8, and 8 with the limiter's in-flight cap raised to 8. Goal: wall time ≤ 1.3 × the lower bound
   calls × latency ÷ concurrency. Each run records every HTTP call's start and end, so the time is split by
   how many calls were in flight, and the time with a single call in flight by what it was.
-- ``rss``: peak RSS of backfills of ``small``, one ``large`` project and two (CLI). Goal < 300 MB, flat.
+- ``rss``: peak RSS of backfills of ``small``, and of one, two and three ``large`` projects (CLI). Goal
+  < 300 MB, flat in organization size.
 - ``large-wall``: one ``large`` project with latency at concurrency 4 (a scale check of the ``wall`` ratio;
   concurrency 1 on it would take over 13 minutes).
 
@@ -43,7 +44,7 @@ MB = 1024 * 1024
 PR_LIST = "git.pullrequests.list"
 DETAILS = ("git.pullrequests.threads", "git.pullrequests.commits", "git.pullrequests.iterations",
            "git.pullrequests.statuses.list")
-PROJECT, SECOND = "Identity", "Contoso Web"  # the two smallest projects of `large` (5,808 and 6,691 PRs)
+PROJECT, SECOND, THIRD = "Identity", "Contoso Web", "Infra"  # the three smallest projects of `large`
 CLI = [sys.executable, "-m", "adometrics.cli.main"]
 
 
@@ -306,17 +307,23 @@ def part_rss(results: dict) -> None:
         if name not in results:
             results[name] = pr_figures(backfill(scenario, projects))
     results["large_2"] = pr_figures(backfill("large", (PROJECT, SECOND)))
+    results["large_3"] = pr_figures(backfill("large", (PROJECT, SECOND, THIRD)))
     base = results["small"]["peak_rss_mb"]
     print("\nPeak RSS of the sync process (CLI backfill; baseline: small)")
     print(f"{'':28}{'PRs':>8}{'peak RSS MB':>13}{'ratio':>8}{'wall s':>9}{'sync cpu':>10}{'server cpu':>12}")
     labels = {"small": "small (all)", "large_1": f"large: {PROJECT}",
-              "large_2": f"large: {PROJECT} + {SECOND}"}
+              "large_2": f"large: {PROJECT} + {SECOND}", "large_3": f"large: + {THIRD}"}
     for name, label in labels.items():
         r = results[name]
         print(f"{label:28}{r['prs']:>8}{r['peak_rss_mb']:>13.0f}{r['peak_rss_mb'] / base:>8.2f}"
               f"{r['process_wall']:>9.1f}{r['sync_cpu']:>10.1f}{r['server_cpu']:>12.1f}")
     peak = max(results[n]["peak_rss_mb"] for n in labels)
     print(f"goal: peak RSS < 300 MB: {'PASS' if peak < 300 else 'FAIL'} ({peak:.0f} MB)")
+    one, three = results["large_1"], results["large_3"]
+    growth = three["peak_rss_mb"] / one["peak_rss_mb"]
+    verdict = "PASS" if growth <= 1.10 else "FAIL"
+    print(f"goal: flat in organization size (three projects within 10 % of one, for "
+          f"{three['prs'] / one['prs']:.1f} × the PRs): {verdict} ({growth:.2f} ×)")
 
 
 def main() -> None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -47,7 +47,54 @@ from .pagination import (
 )
 from .ratelimit import RateLimiter
 
+T = TypeVar("T")
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+_DECODING = threading.Lock()  # one page decoded and parsed at a time in this process (see Listing)
+
+
+class Listing:
+    """The pages of one listing, fetched as they are iterated.
+
+    Decoding a page of a thousand builds makes ~14 MB of short-lived dicts. A sync decoding pages on many
+    threads at once would hold several of them together, and the allocator keeps that high-water mark for
+    the rest of the run. So once a page's answer has arrived, it is decoded and turned into records
+    (:meth:`parsed`) under one lock per process: that work is CPU-bound (the GIL runs one thread of it at a
+    time anyway), requests still overlap, and at most one page of raw dicts is alive at any moment however
+    many streams run side by side.
+    """
+
+    def __init__(self, pages: Callable[[Callable[[], None]], Iterator[Page]]) -> None:
+        self._holding = False
+        self._pages = pages(self._hold)  # calls _hold once an answer is in, before decoding it
+
+    def _hold(self) -> None:
+        _DECODING.acquire()
+        self._holding = True
+
+    def _release(self) -> None:
+        if self._holding:
+            self._holding = False
+            _DECODING.release()
+
+    def parsed(self, parse: Callable[[Page], T]) -> Iterator[T]:
+        """``parse(page)`` for each page, decoded and parsed under the lock; the raw page is dropped before
+        the result is handed on."""
+        try:
+            for page in self._pages:
+                try:
+                    result = parse(page)
+                finally:
+                    del page
+                    self._release()
+                yield result
+        finally:
+            self._release()
+
+    def __iter__(self) -> Iterator[Page]:
+        """The raw pages, handed on outside the lock (for a reader that keeps them)."""
+        return self.parsed(lambda page: page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,21 +182,26 @@ class AdoClient:
         json: Any = None,
         page_size: int | None = None,
         **segments: str | int,
-    ) -> Iterator[Page]:
-        """Yield the pages of a listing (lists of raw dicts) with the endpoint's own paging mechanism; an
-        endpoint without paging yields its one page. ``page_size`` overrides the endpoint's default, but for
-        ``$top``/``$skip`` listings it can only lower it (a page capped by ADO would look like the end)."""
+    ) -> Listing:
+        """The pages of a listing (lists of raw dicts) with the endpoint's own paging mechanism; an endpoint
+        without paging has one page. ``page_size`` overrides the endpoint's default, but for ``$top``/
+        ``$skip`` listings it can only lower it (a page capped by ADO would look like the end)."""
         ep = eps.endpoint(endpoint)
-        url = self.url_for(endpoint, **segments)
 
-        def fetch(query: Params) -> PageResponse:
-            response = self._call(ep, ep.method, url, query, json)
-            return PageResponse(self._json(ep, response), response.headers)
+        def pages(hold: Callable[[], None]) -> Iterator[Page]:
+            url = self.url_for(endpoint, **segments)  # on first use, like every request
 
-        if ep.paging == "none":
-            yield Page(items_of(fetch(dict(params or {})).body, what=ep.name), None)
-            return
-        yield from self._paginator(ep, page_size).pages(fetch, dict(params or {}))
+            def fetch(query: Params) -> PageResponse:
+                response = self._call(ep, ep.method, url, query, json)
+                hold()
+                return PageResponse(self._json(ep, response), response.headers)
+
+            if ep.paging == "none":
+                yield Page(items_of(fetch(dict(params or {})).body, what=ep.name), None)
+                return
+            yield from self._paginator(ep, page_size).pages(fetch, dict(params or {}))
+
+        return Listing(pages)
 
     @contextmanager
     def bounded(self, calls: int) -> Iterator[None]:

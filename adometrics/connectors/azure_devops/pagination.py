@@ -100,16 +100,16 @@ class TopSkipPaginator:
 
     def pages(self, fetch: Fetch, params: Mapping[str, Any]) -> Iterator[Page]:
         guard = _LoopGuard(self.what)
-        skip = int(params.get(self.skip_param) or 0)
-        while True:
-            query = {**params, self.top_param: self.page_size, self.skip_param: skip}
-            items = items_of(fetch(query).body, self.item_keys, self.what)
+
+        def step(query: Params) -> tuple[Page, Params | None]:
+            skip = int(query.get(self.skip_param) or 0)
+            body = fetch({**query, self.top_param: self.page_size, self.skip_param: skip}).body
+            items = items_of(body, self.item_keys, self.what)
             guard.page(items)
-            last = len(items) < self.page_size
-            skip += len(items)
-            yield Page(items, None if last else {**params, self.skip_param: skip})
-            if last:
-                return
+            following = None if len(items) < self.page_size else {**query, self.skip_param: skip + len(items)}
+            return Page(items, following), following
+
+        return _walk(step, {**params, self.skip_param: int(params.get(self.skip_param) or 0)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,17 +132,18 @@ class HeaderTokenPaginator:
             query[self.top_param] = self.page_size
         if query.get(self.token_param):
             guard.token(str(query[self.token_param]))
-        while True:
+
+        def step(query: Params) -> tuple[Page, Params | None]:
             response = fetch(query)
             items = items_of(response.body, self.item_keys, self.what)
             guard.page(items)
             token = _header(response.headers, self.header)
             if token:
                 guard.token(token)
-            query = {**query, self.token_param: token} if token else query
-            yield Page(items, dict(query) if token else None)
-            if not token:
-                return
+            following = {**query, self.token_param: token} if token else None
+            return Page(items, following), following
+
+        return _walk(step, query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +161,8 @@ class BodyTokenPaginator:
         query: Params = dict(params)
         if query.get(self.token_param):
             guard.token(str(query[self.token_param]))
-        while True:
+
+        def step(query: Params) -> tuple[Page, Params | None]:
             body = fetch(query).body
             items = items_of(body, self.item_keys, self.what)
             guard.page(items)
@@ -168,10 +170,24 @@ class BodyTokenPaginator:
             token = str(raw) if raw not in (None, "") else None
             if token:
                 guard.token(token)
-                query = {**query, self.token_param: token}
-            yield Page(items, dict(query) if token else None)
-            if not token:
-                return
+            following = {**query, self.token_param: token} if token else None
+            return Page(items, following), following
+
+        return _walk(step, query)
+
+
+def _walk(step: Callable[[Params], tuple[Page, Params | None]], query: Params) -> Iterator[Page]:
+    """The pages ``step`` fetches, from ``query`` until it gives no next query. Between pages the generator
+    keeps only the next query, never a page: a page's raw dicts are freed as soon as its reader is done
+    with them, not when the next page (a request later) replaces them."""
+    following: list[Params | None] = [query]
+
+    def advance() -> Page:
+        page, following[0] = step(following[0])
+        return page
+
+    while following[0] is not None:
+        yield advance()
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from ..client import Listing
 from ..pagination import Page
 from ..parse_common import MalformedRecord
 
@@ -85,12 +86,15 @@ def parse_items(items: Iterable[Any], entity: str, parse: Callable[[Any], T | li
     return records, skipped
 
 
-def batches(pages: Iterable[Page], entity: str, parse: Callable[[Any], T | list[T]],
+def batches(pages: Listing | Iterable[Page], entity: str, parse: Callable[[Any], T | list[T]],
             keys: tuple[str, ...] = ("id",)) -> Iterator[Batch[T]]:
-    """One Batch per page of a listing."""
-    for page in pages:
+    """One Batch per page of a listing (a client's listing is parsed page by page under its lock)."""
+
+    def batch(page: Page) -> Batch[T]:
         records, skipped = parse_items(page, entity, parse, keys)
-        yield Batch(records, _plain(page.next_params), skipped)
+        return Batch(records, _plain(page.next_params), skipped)
+
+    return pages.parsed(batch) if isinstance(pages, Listing) else map(batch, pages)
 
 
 def collected(pages: Iterable[Page], entity: str, parse: Callable[[Any], T | list[T]],

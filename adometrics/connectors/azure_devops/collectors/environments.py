@@ -16,17 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from adometrics.domain import Environment, EnvironmentDeployment
 from adometrics.errors import SkippableError
 
 from ..client import AdoClient
 from ..errors import AuthenticationError, AzureDevOpsError, BadRequestError, ForbiddenError
-from ..pagination import Page
 from ..parse import parse_environment, parse_environment_deployment
 from .base import Batch, batches, start_params
 
+T = TypeVar("T")
 RECORDS_PAGE = 1000
 _VERSION_ERRORS = ("vssinvalidpreviewversionexception", "vssversionoutofrangeexception",
                    "vssversionnotsupportedexception")
@@ -40,8 +40,8 @@ class EnvironmentsUnavailable(AzureDevOpsError, SkippableError):
 def collect_environments(client: AdoClient, org_id: str, project_id: str, resume: dict | None = None,
                          **filters: Any) -> Iterator[Batch[Environment]]:
     pages = client.paged("pipelines.environments.list", start_params(resume, filters), project=project_id)
-    yield from batches(_refusable(client, pages), "environment",
-                       partial(parse_environment, org_id=org_id, project_id=project_id))
+    yield from _refusable(client, batches(pages, "environment",
+                                          partial(parse_environment, org_id=org_id, project_id=project_id)))
 
 
 def collect_environment_deployments(client: AdoClient, org_id: str, project_id: str, environment_id: int,
@@ -54,7 +54,7 @@ def collect_environment_deployments(client: AdoClient, org_id: str, project_id: 
                          page_size=RECORDS_PAGE, project=project_id, environment=environment_id)
     parse = partial(parse_environment_deployment, org_id=org_id, project_id=project_id,
                     environment_id=environment_id)
-    for batch in batches(_refusable(client, pages), "environment_deployment", parse):
+    for batch in _refusable(client, batches(pages, "environment_deployment", parse)):
         if after_id is None:
             yield batch
             continue
@@ -65,7 +65,7 @@ def collect_environment_deployments(client: AdoClient, org_id: str, project_id: 
         yield batch
 
 
-def _refusable(client: AdoClient, pages: Iterable[Page]) -> Iterator[Page]:
+def _refusable(client: AdoClient, pages: Iterable[T]) -> Iterator[T]:
     """Pages of the environments route, with a refusal of the route turned into EnvironmentsUnavailable."""
     iterator = iter(pages)
     while True:
