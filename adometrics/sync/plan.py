@@ -1,6 +1,7 @@
 """The order of a sync (ARCHITECTURE §4 "Plan"): organization → projects → teams and members, users →
 repositories → per repository refs, commits, PRs and their details → builds → releases and deployments →
-YAML environment records → the commits each new deployment shipped.
+YAML environment records (where they cannot be read, build timelines of the pipelines that may deploy) → the
+commits each new deployment shipped.
 
 Only some of that order matters: a team's members need the team, a repository's streams the repository
 listing, its PR details the PR rows (written with them), and the comparisons every deployment. So the chains
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ..errors import ConfigurationError, SkippableError
-from . import deployments, streams_git, streams_org, streams_pipelines, streams_prs
+from . import deployments, streams_git, streams_org, streams_pipelines, streams_prs, timeline_hints
 from .run import Run
 
 T = TypeVar("T")
@@ -57,16 +58,23 @@ def synced_repository(run: Run, repo) -> None:
     run.progress.add("repositories_synced", done=1)
 
 
-def project(run: Run, project) -> None:
-    """Start the project's independent chains of streams, each on its own lane."""
+def project(run: Run, project, refused: list) -> None:
+    """Start the project's independent chains of streams, each on its own lane; a project whose YAML
+    environments cannot be read joins ``refused``."""
     pid = project.id
     run.lanes.start(lambda: teams(run, project))
     run.lanes.start(lambda: repositories(run, project))
     run.lanes.start(lambda: guarded(run, "builds", pid, lambda: streams_pipelines.builds(run, project), None))
     run.lanes.start(lambda: guarded(run, "releases", pid, lambda: streams_pipelines.releases(run, project),
                                     None))
-    run.lanes.start(lambda: guarded(run, "environments", pid,
-                                    lambda: streams_pipelines.yaml_environments(run, project), None))
+
+    def environments() -> None:
+        readable = guarded(run, "environments", pid,
+                           lambda: streams_pipelines.yaml_environments(run, project), True)
+        if not readable:
+            refused.append(project)
+
+    run.lanes.start(environments)
 
 
 def chosen(run: Run, projects: list) -> list:
@@ -87,8 +95,12 @@ def chosen(run: Run, projects: list) -> list:
 def run_plan(run: Run) -> None:
     projects = chosen(run, streams_org.projects(run))
     run.lanes.start(lambda: guarded(run, "users", "", lambda: streams_org.users(run), None))
+    refused: list = []
     for p in projects:
-        project(run, p)
+        project(run, p, refused)
     run.lanes.wait()  # deployments are compared once every build, release and environment record is stored
+    for p in refused:
+        guarded(run, timeline_hints.STREAM, p.id,
+                lambda p=p: timeline_hints.suggest_deployment_pipelines(run, p), None)
     scope = {p.id for p in projects} if run.options.projects else None
     deployments.compare_deployments(run, project_ids=scope)

@@ -26,6 +26,7 @@ class SyncReport:
     fetched: Counter[str] = field(default_factory=Counter)
     api_calls: Counter[str] = field(default_factory=Counter)
     skipped: list[Skip] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user can do about something the run found
     entities: dict[str, int] = field(default_factory=dict)
     completed: bool = False
     error: str | None = None   # why the run stopped early (one line), None when it completed
@@ -50,4 +51,5 @@ class SyncReport:
             "fetched": dict(sorted(self.fetched.items())),
             "api_calls": dict(sorted(self.api_calls.items())),
             "skipped": [s.to_json() for s in self.skipped],
+            "notes": list(self.notes),
         }

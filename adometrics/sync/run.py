@@ -121,6 +121,13 @@ class Run:
         for name, n in counts.items():
             self.progress.add(name, done=n)
 
+    def hint(self, text: str) -> None:
+        """Tell the user something they can act on (in the report, the log and the progress display)."""
+        with self._tally:
+            self.report.notes.append(text)
+        log.info("%s", text)
+        self.progress.note(text)
+
     def skip(self, entity: str, key: str, reason: str) -> None:
         """Leave one thing out, say why (in the report and the log); the rest of the run goes on."""
         with self._tally:
@@ -134,8 +141,12 @@ class Run:
             return load(conn, self.keyring, record_type, self.org_id, *criteria)
 
     def query(self, statement) -> list:
+        return self.read(lambda conn: conn.execute(statement).all())
+
+    def read(self, reader: Callable[[Connection], T]) -> T:
+        """``reader(connection)``, in turn with the other threads' database work."""
         with self._database, self.engine.connect() as conn:
-            return conn.execute(statement).all()
+            return reader(conn)
 
     def ahead(self, fn: Callable[[T], R], items: Iterable[T]) -> Callable[[], list[R]]:
         """Start ``fn`` over ``items`` on the run's pool now (HTTP only: the caller writes); the call returned

@@ -74,9 +74,10 @@ class RecordCursor:
         return None if self.high is None else str(self.high)
 
 
-def yaml_environments(run: Run, project: Project) -> None:
-    """Environment deployment records (7.2-preview route). Where it is refused, the refusal is reported and
-    deployments of opted-in deployment pipelines still count (METRICS.md §1.3)."""
+def yaml_environments(run: Run, project: Project) -> bool:
+    """Environment deployment records (7.2-preview route); False where the route is refused: the refusal is
+    reported, deployments of opted-in deployment pipelines still count (METRICS.md §1.3), and the plan looks
+    for the pipelines to opt in (:mod:`.timeline_hints`)."""
     c = run.collectors
     try:
         envs = listing(run, "environments", project.id,
@@ -87,6 +88,8 @@ def yaml_environments(run: Run, project: Project) -> None:
     except c.EnvironmentsUnavailable as exc:
         run.skip("environments", project.id, str(exc))
         run.progress.note(f"{project.name}: {exc}")
+        return False
+    return True
 
 
 def environment_records(run: Run, project: Project, env: Environment) -> None:

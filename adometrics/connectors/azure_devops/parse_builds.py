@@ -86,8 +86,8 @@ def _pr_number(raw: Any, branch: str | None) -> int | None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimelineRecord:
-    """A Stage or Job of a build's timeline, for the deployment fallback when YAML environments cannot be
-    read (ARCHITECTURE §4). Not stored: the domain has no table for it; the sync derives deployments."""
+    """A Stage or Job of a build's timeline, for the fallback when YAML environments cannot be read
+    (ARCHITECTURE §4). Not stored: the sync only learns from it which pipelines deploy to production."""
 
     build_id: int
     id: str

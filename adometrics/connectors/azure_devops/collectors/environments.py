@@ -4,12 +4,12 @@ Why this route: the released 7.1 ``distributedtask/environments`` route accepts 
 ``vso.environment_manage`` (a high-privilege scope the product never asks for); the 7.2-preview
 ``pipelines/environments`` route returns the same shapes and accepts ``vso.build`` (ENDPOINTS §10).
 
-Fallback decision: where that route is refused — 401/403 on it while the credential still works elsewhere
-(checked with one ``connectionData`` call), or a server that does not know the preview api-version — the
-collector raises :class:`EnvironmentsUnavailable` (skippable). The sync then derives YAML deployments from
-the timelines of deployment pipelines' builds (``collect_build_timeline``, ARCHITECTURE §4) and says so in
-the connection's status; it never asks for more scopes. A credential that fails everywhere is not hidden
-behind this: the ``connectionData`` check raises the usual fatal AuthenticationError.
+Where that route is refused — 401/403 on it while the credential still works elsewhere (checked with one
+``connectionData`` call), or a server that does not know the preview api-version — the collector raises
+:class:`EnvironmentsUnavailable` (skippable); it never asks for more scopes. The sync reports it and falls
+back to build timelines to find the pipelines that deploy (``sync/timeline_hints.py``). A credential that
+fails everywhere is not hidden behind this: the ``connectionData`` check raises the usual fatal
+AuthenticationError.
 """
 
 from __future__ import annotations
