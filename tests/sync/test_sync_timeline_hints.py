@@ -25,20 +25,20 @@ def _pipelines_with_builds(engine, org_id: str) -> int:
         return conn.execute(query).scalar_one()
 
 
-def test_refused_environments_lead_to_timeline_hints_that_work(sqlite_db, keyring, tiny):
-    org = connect(sqlite_db, keyring, tiny).org
+def test_refused_environments_lead_to_timeline_hints_that_work(db, keyring, tiny):
+    org = connect(db, keyring, tiny).org
     control(tiny, "POST", "/faults", {"kind": "status", "status": 401, "endpoint": "environments.*"})
-    first = sync(sqlite_db, keyring, org.id)
+    first = sync(db, keyring, org.id)
     assert first.completed, first.error
-    assert first.api_calls[TIMELINE] == _pipelines_with_builds(sqlite_db, org.id) > 0
+    assert first.api_calls[TIMELINE] == _pipelines_with_builds(db, org.id) > 0
     assert first.notes and all("'Deploy_production'" in note for note in first.notes)
 
-    idle = sync(sqlite_db, keyring, org.id)
+    idle = sync(db, keyring, org.id)
     assert idle.api_calls[TIMELINE] == 0 and idle.notes == []
 
     command = shlex.split(first.notes[0].split("to count its runs as deployments: ", 1)[1])
     options = dict(zip(command[3::2], command[4::2], strict=True))
-    with sqlite_db.begin() as conn:
+    with db.begin() as conn:
         before = len(deployment_attempts(conn, org.id))
         set_pipeline(conn, options["--org"], options["--project"], options["--pipeline"], enabled=True)
         assert len(deployment_attempts(conn, org.id)) > before  # the marked pipeline's builds now count
