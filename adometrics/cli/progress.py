@@ -75,4 +75,5 @@ class RichProgress:
             self._bars.advance(task, done)
 
     def note(self, text: str) -> None:
-        self._bars.console.print(text, markup=False, highlight=False)
+        """One line, wrapped by the terminal rather than broken by rich: a command in it copies whole."""
+        self._bars.console.print(text, markup=False, highlight=False, soft_wrap=True)

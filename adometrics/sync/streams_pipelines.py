@@ -86,8 +86,7 @@ def yaml_environments(run: Run, project: Project) -> bool:
         for env in envs:
             environment_records(run, project, env)
     except c.EnvironmentsUnavailable as exc:
-        run.skip("environments", project.id, str(exc))
-        run.progress.note(f"{project.name}: {exc}")
+        run.skip("environments", project.id, f"{project.name}: {exc}")  # logged: shown once, by name
         return False
     return True
 

@@ -27,3 +27,11 @@ def test_no_bars_when_standard_error_is_not_a_terminal():
     with RichProgress(Console(file=out, force_terminal=False)) as progress:
         progress.add("builds", done=3)
     assert out.getvalue() == ""
+
+
+def test_a_long_note_stays_one_line_for_the_terminal_to_wrap():
+    out = io.StringIO()
+    command = "adometrics config deployment-pipeline --org fabrikam --project 'Contoso Web' --pipeline api-ci"
+    with RichProgress(Console(file=out, force_terminal=True, width=60)) as progress:
+        progress.note(f"Contoso Web: pipeline 'api-ci' runs a production stage; to count it: {command}")
+    assert command in out.getvalue()  # not broken across lines: it copies whole
