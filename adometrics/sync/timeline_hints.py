@@ -29,13 +29,14 @@ _WORDS = re.compile(r"[^0-9A-Za-z]+")
 
 
 def latest_builds(org_id: str, project_id: str, after: int | None):
-    """(definition id, name, latest completed non-PR build id) of each pipeline not marked as deploying."""
+    """(definition id, project id, name, latest completed non-PR build id) of each pipeline not marked as
+    deploying."""
     b, d = builds.c, build_definitions.c
     latest = (select(b.definition_id, func.max(b.id).label("build_id"))
               .where(b.org_id == org_id, b.project_id == project_id, b.status == "completed",
                      b.reason.is_distinct_from("pullRequest"))
               .group_by(b.definition_id).subquery())
-    query = (select(d.id, d.name, latest.c.build_id)
+    query = (select(d.id, d.project_id, d.name, latest.c.build_id)
              .join(latest, latest.c.definition_id == d.id)
              .where(d.org_id == org_id, d.project_id == project_id, ~d.is_deployment_pipeline)
              .order_by(d.id))
@@ -57,6 +58,15 @@ def stage_names(run: Run, project: Project, build_id: int) -> list[str]:
     return [r.name for r in timeline if r.type.casefold() == "stage"]
 
 
+def pipeline_argument(run: Run, row) -> str:
+    """The pipeline's name for ``--pipeline``, or its id where the name would not find it alone (another
+    pipeline of the project has it, in another folder, or it looks like an id)."""
+    d = build_definitions.c
+    same = run.query(select(func.count()).where(d.org_id == run.org_id, d.project_id == row.project_id,
+                                                func.lower(d.name) == row.name.casefold()))[0][0]
+    return row.name if same == 1 and not row.name.isdigit() else str(row.id)
+
+
 def suggest_deployment_pipelines(run: Run, project: Project) -> None:
     """Read the new builds' timelines; note each pipeline that deploys to production, and how to mark it."""
     if run.done(STREAM, project.id):
@@ -69,7 +79,7 @@ def suggest_deployment_pipelines(run: Run, project: Project) -> None:
         production = production_stages(matcher, project.id, names)
         if production:
             command = shlex.join(["adometrics", "config", "deployment-pipeline", "--org", run.report.org_name,
-                                  "--project", project.name, "--pipeline", row.name])
+                                  "--project", project.name, "--pipeline", pipeline_argument(run, row)])
             run.hint(f"{project.name}: pipeline {row.name!r} runs a production stage ({production[0]!r}) "
                      f"whose deployment records cannot be read; to count its runs as deployments: {command}")
     newest = max((row.build_id for row in rows), default=int(seen) if seen else None)

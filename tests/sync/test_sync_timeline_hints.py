@@ -4,14 +4,17 @@ timeline call per pipeline with a new build, a note that says how to count it, n
 from __future__ import annotations
 
 import shlex
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sync_support import connect, control, sync
 
+from adometrics import domain as d
 from adometrics.reports.settings import set_pipeline
+from adometrics.store import upsert
 from adometrics.store.facts import deployment_attempts
 from adometrics.store.schema import build_definitions, builds
-from adometrics.sync.timeline_hints import production_stages
+from adometrics.sync.timeline_hints import pipeline_argument, production_stages
 
 TIMELINE = "build.builds.timeline"
 
@@ -53,3 +56,16 @@ def test_production_stages_match_the_pattern_on_the_name_or_a_word():
     custom = ProductionMatcher({"p": "^release$"})
     assert production_stages(custom, "p", ["Release", "deploy-release", "Deploy_production"]) == [
         "deploy-release"]
+
+
+def test_the_command_names_a_pipeline_by_id_where_its_name_would_not_find_it_alone(sqlite_db, keyring):
+    named = {1: "deploy", 2: "Deploy", 3: "7", 4: "api-ci"}  # 1 and 2: one name in two folders
+    pipelines = [d.BuildDefinition(org_id="o", project_id="p", id=i, name=name) for i, name in named.items()]
+    with sqlite_db.begin() as conn:
+        upsert(conn, keyring, [d.Organization(id="o", name="o", url="https://dev.azure.com/o"),
+                               d.Project(org_id="o", id="p", name="P"), *pipelines])
+    with sqlite_db.connect() as conn:
+        run = SimpleNamespace(org_id="o", query=lambda statement: conn.execute(statement).all())
+        arguments = [pipeline_argument(run, SimpleNamespace(id=p.id, project_id="p", name=p.name))
+                     for p in pipelines]
+    assert arguments == ["1", "2", "3", "api-ci"]
