@@ -53,8 +53,7 @@ class Shipped:
 def shipped(run: Run) -> list[Shipped]:
     """Every successful deployment of the organization, per repository it deployed: the stored attempts
     read and classified exactly as the metrics read them (one rule for both)."""
-    with run.engine.connect() as conn:
-        attempts = deployment_attempts(conn, run.org_id)
+    attempts = run.read(lambda conn: deployment_attempts(conn, run.org_id))
     return [Shipped(a.kind, a.id, a.project_id, repo_id, environment_of(a), finished_at(a), sha)
             for a in attempts if outcome_of(a) is Outcome.SUCCESS
             for repo_id, sha in a.commits_by_repo.items()]

@@ -137,8 +137,7 @@ class Run:
     # -- reading -------------------------------------------------------------------------------------
 
     def load(self, record_type: type, *criteria: ColumnElement) -> list:
-        with self._database, self.engine.connect() as conn:
-            return load(conn, self.keyring, record_type, self.org_id, *criteria)
+        return self.read(lambda conn: load(conn, self.keyring, record_type, self.org_id, *criteria))
 
     def query(self, statement) -> list:
         return self.read(lambda conn: conn.execute(statement).all())
